@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import {
+  commands,
+  isCommandName,
+  type CommandName,
+  type CommandResponse,
+  type CommandResult,
+  type Commands,
+} from '../../shared/contract';
+import { CommandError } from './command-error';
+
+export type CommandHandlers = {
+  [N in CommandName]: (request: z.output<Commands[N]['request']>) => Promise<CommandResponse<N>> | CommandResponse<N>;
+};
+
+export type Dispatch = (command: unknown, payload: unknown) => Promise<CommandResult>;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Own keys that could poison a prototype once the payload is spread or merged somewhere. */
+function findForbiddenKey(value: unknown, path: string, depth = 0): string | null {
+  if (value === null || typeof value !== 'object' || depth > 16) return null;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return path ? `${path}.${key}` : key;
+    const inner = findForbiddenKey((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key, depth + 1);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/**
+ * The single entry for every command from every transport: name check → forbidden keys →
+ * strict schema parse (limits live in the schemas) → handler. Always resolves to an envelope.
+ */
+export function createDispatcher(handlers: CommandHandlers, log: (msg: string, err: unknown) => void = console.error): Dispatch {
+  return async (command, payload) => {
+    if (!isCommandName(command)) {
+      return { ok: false, error: { code: 'UNKNOWN_COMMAND', message: `unknown command ${JSON.stringify(String(command)).slice(0, 80)}` } };
+    }
+    const forbidden = findForbiddenKey(payload, '');
+    if (forbidden) {
+      return {
+        ok: false,
+        error: { code: 'VALIDATION', message: `forbidden key "${forbidden}"`, issues: [{ path: forbidden, message: 'forbidden key' }] },
+      };
+    }
+    const parsed = commands[command].request.safeParse(payload ?? {});
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+      const first = issues[0];
+      return {
+        ok: false,
+        error: {
+          code: 'VALIDATION',
+          message: first ? `${first.path || 'payload'}: ${first.message}` : 'invalid payload',
+          issues,
+        },
+      };
+    }
+    try {
+      const handler = handlers[command] as (req: unknown) => unknown;
+      const value = await handler(parsed.data);
+      return { ok: true, value };
+    } catch (err) {
+      if (err instanceof CommandError) return { ok: false, error: err.toBridgeError() };
+      log(`command ${command} failed`, err);
+      return { ok: false, error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) } };
+    }
+  };
+}

@@ -1,0 +1,41 @@
+import type { EngineEvent } from '../../shared/contract';
+import type { StoredChunk } from './traffic/traffic-log';
+
+/**
+ * What engine code emits. State changes are coalesced by key and built lazily when a batch is
+ * flushed, so a conversation receiving 10,000 chunks a second builds its snapshot at most once per
+ * flush. Traffic chunks are passed by reference; batchers cap how much of them they carry.
+ */
+export type HubEvent =
+  | { kind: 'state'; key: string; build: () => EngineEvent }
+  | { kind: 'traffic'; conversationId: string; chunk: StoredChunk };
+
+export interface HubSubscriber {
+  push(event: HubEvent): void;
+}
+
+export class EventHub {
+  private readonly subscribers = new Set<HubSubscriber>();
+
+  subscribe(s: HubSubscriber): () => void {
+    this.subscribers.add(s);
+    return () => this.subscribers.delete(s);
+  }
+
+  /** Announce that `key`'s state changed; `build` runs at flush time, once per batch. */
+  changed(key: string, build: () => EngineEvent): void {
+    this.emit({ kind: 'state', key, build });
+  }
+
+  traffic(conversationId: string, chunk: StoredChunk): void {
+    this.emit({ kind: 'traffic', conversationId, chunk });
+  }
+
+  private emit(e: HubEvent): void {
+    for (const s of this.subscribers) s.push(e);
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+}

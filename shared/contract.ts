@@ -1,0 +1,221 @@
+/**
+ * The one contract between the engine and any UI. Both transports (Electron IPC through the
+ * preload, and the browser-mode WebSocket) carry exactly these commands and events.
+ * Commands are `domain:verb`; events are past tense. Everything is a zod schema: types are inferred.
+ */
+import { z } from 'zod';
+import { BridgeError } from './errors';
+import {
+  Behaviour,
+  ConversationSnapshot,
+  EndpointSnapshot,
+  TrafficChunk,
+} from './endpoints';
+import { Base64, Family, Host, Id, LIMITS, Port, PortSpec, UnixPath } from './primitives';
+
+const Empty = z.strictObject({});
+const EndpointRef = z.strictObject({ endpointId: Id });
+const ConversationRef = z.strictObject({ conversationId: Id });
+const Ok = z.strictObject({ ok: z.literal(true) });
+
+export const NetworkInterface = z.strictObject({
+  name: z.string(),
+  address: z.string(),
+  family: Family,
+  internal: z.boolean(),
+  cidr: z.string().nullable(),
+  scopeid: z.number().nullable(),
+});
+export type NetworkInterface = z.infer<typeof NetworkInterface>;
+
+export const AppInfo = z.strictObject({
+  name: z.literal('Sockscope'),
+  version: z.string(),
+  mode: z.enum(['electron', 'browser']),
+  platform: z.string(),
+  arch: z.string(),
+  hostname: z.string(),
+  versions: z.strictObject({
+    node: z.string(),
+    electron: z.string().nullable(),
+    chrome: z.string().nullable(),
+  }),
+  interfaces: z.array(NetworkInterface),
+  isRoot: z.boolean(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const ListenRequest = z.strictObject({
+  bindAddress: Host.optional(),
+  port: PortSpec.optional(),
+  /** A Unix domain socket path (Windows: a named pipe) instead of address and port. */
+  path: UnixPath.optional(),
+  backlog: z.number().int().min(LIMITS.backlog.min).max(LIMITS.backlog.max).optional(),
+  ipv6Only: z.boolean().optional(),
+  behaviour: Behaviour.optional(),
+  maxClients: z.number().int().min(LIMITS.maxClients.min).max(LIMITS.maxClients.max).nullable().optional(),
+});
+export type ListenRequest = z.infer<typeof ListenRequest>;
+
+export const ConnectRequest = z.strictObject({
+  host: Host.optional(),
+  port: PortSpec.optional(),
+  path: UnixPath.optional(),
+  timeoutMs: z.number().int().min(LIMITS.timeoutMs.min).max(LIMITS.timeoutMs.max).optional(),
+  localAddress: Host.optional(),
+  localPort: Port.optional(),
+  noDelay: z.boolean().optional(),
+  keepAlive: z.boolean().optional(),
+});
+export type ConnectRequest = z.infer<typeof ConnectRequest>;
+
+export const UdpBindRequest = z.strictObject({
+  bindAddress: Host,
+  port: PortSpec,
+  type: z.enum(['udp4', 'udp6']).optional(),
+  reuseAddr: z.boolean().optional(),
+  ipv6Only: z.boolean().optional(),
+  behaviour: Behaviour.optional(),
+});
+export type UdpBindRequest = z.infer<typeof UdpBindRequest>;
+
+export const UdpSendRequest = z.strictObject({
+  endpointId: Id,
+  /** Omitted on a connected socket. */
+  host: Host.optional(),
+  port: PortSpec.optional(),
+  data: Base64,
+});
+
+export const UdpRepeatRequest = UdpSendRequest.extend({
+  count: z.number().int().min(1).max(LIMITS.repeat.maxCount),
+  intervalMs: z.number().int().min(LIMITS.repeat.minIntervalMs).max(LIMITS.repeat.maxIntervalMs),
+});
+
+export const TrafficPageRequest = z.strictObject({
+  conversationId: Id,
+  /** Chunks strictly before this sequence number; omitted = the newest. */
+  beforeSeq: z.number().int().min(0).optional(),
+  limit: z.number().int().min(1).max(LIMITS.trafficPage),
+  /** Whole chunks (not previews); still capped by the page's byte budget. */
+  full: z.boolean().optional(),
+});
+
+export const TrafficPage = z.strictObject({
+  chunks: z.array(TrafficChunk),
+  /** Oldest sequence number still kept engine-side. */
+  firstKeptSeq: z.number(),
+  notKept: z.strictObject({ in: z.number(), out: z.number() }),
+});
+export type TrafficPage = z.infer<typeof TrafficPage>;
+
+export const EngineSnapshot = z.strictObject({
+  endpoints: z.array(EndpointSnapshot),
+  conversations: z.array(ConversationSnapshot),
+  /** The most recent chunks of each conversation, so a reloaded UI carries on where it was. */
+  traffic: z.array(z.strictObject({ conversationId: Id, chunks: z.array(TrafficChunk) })),
+  recentHosts: z.array(z.string()),
+});
+export type EngineSnapshot = z.infer<typeof EngineSnapshot>;
+
+function command<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) {
+  return { request, response };
+}
+
+export const commands = {
+  'app:info': command(Empty, AppInfo),
+  'app:snapshot': command(Empty, EngineSnapshot),
+
+  'tcp:listen': command(ListenRequest, EndpointRef),
+  'tcp:connect': command(ConnectRequest, EndpointRef),
+  'tcp:reconnect': command(EndpointRef, EndpointRef),
+  'listener:configure': command(
+    z.strictObject({
+      endpointId: Id,
+      behaviour: Behaviour.optional(),
+      maxClients: z.number().int().min(LIMITS.maxClients.min).max(LIMITS.maxClients.max).nullable().optional(),
+    }),
+    Ok,
+  ),
+  'listener:broadcast': command(z.strictObject({ endpointId: Id, data: Base64 }), z.strictObject({ clients: z.number() })),
+  'listener:close-clients': command(EndpointRef, z.strictObject({ clients: z.number() })),
+  'listener:stop-accepting': command(EndpointRef, Ok),
+
+  'conversation:send': command(z.strictObject({ conversationId: Id, data: Base64 }), z.strictObject({ bytes: z.number() })),
+  /** Graceful half-close: shutdown(SHUT_WR), i.e. socket.end(). */
+  'conversation:shutdown': command(ConversationRef, Ok),
+  /** Abort with RST: socket.resetAndDestroy(). */
+  'conversation:reset': command(ConversationRef, Ok),
+
+  'udp:bind': command(UdpBindRequest, EndpointRef),
+  'udp:send': command(UdpSendRequest, z.strictObject({ bytes: z.number(), to: z.string() })),
+  'udp:repeat': command(UdpRepeatRequest, Ok),
+  'udp:stop-repeat': command(EndpointRef, Ok),
+  'udp:connect': command(z.strictObject({ endpointId: Id, host: Host, port: PortSpec }), Ok),
+  'udp:disconnect': command(EndpointRef, Ok),
+  'udp:configure': command(
+    z.strictObject({
+      endpointId: Id,
+      behaviour: Behaviour.optional(),
+      broadcast: z.boolean().optional(),
+      ttl: z.number().int().min(1).max(255).optional(),
+      multicastTtl: z.number().int().min(0).max(255).optional(),
+      multicastLoopback: z.boolean().optional(),
+    }),
+    Ok,
+  ),
+  'udp:membership': command(
+    z.strictObject({
+      endpointId: Id,
+      action: z.enum(['join', 'leave']),
+      group: Host,
+      iface: Host.optional(),
+    }),
+    Ok,
+  ),
+
+  /** Close the endpoint's sockets; its workspace stays, showing `Closed`. */
+  'endpoint:close': command(EndpointRef, Ok),
+  /** Close and forget the endpoint (its workspace goes away). */
+  'endpoint:remove': command(EndpointRef, Ok),
+
+  'traffic:page': command(TrafficPageRequest, TrafficPage),
+  /** A Unix socket path that exists but where nothing listens. */
+  'unix:remove-stale': command(z.strictObject({ path: UnixPath }), Ok),
+} as const;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandRequest<N extends CommandName> = z.input<Commands[N]['request']>;
+export type CommandResponse<N extends CommandName> = z.output<Commands[N]['response']>;
+export const commandNames = Object.keys(commands) as CommandName[];
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commands, name);
+}
+
+/** Every command answers with this envelope; nothing is ever thrown across a transport. */
+export const CommandResult = z.union([
+  z.strictObject({ ok: z.literal(true), value: z.unknown() }),
+  z.strictObject({ ok: z.literal(false), error: BridgeError }),
+]);
+export type CommandResult<T = unknown> = { ok: true; value: T } | { ok: false; error: BridgeError };
+
+export const EngineEvent = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('endpoint:changed'), endpoint: EndpointSnapshot }),
+  z.strictObject({ type: z.literal('endpoint:removed'), endpointId: Id }),
+  z.strictObject({ type: z.literal('conversation:changed'), conversation: ConversationSnapshot }),
+  z.strictObject({
+    type: z.literal('traffic:appended'),
+    conversationId: Id,
+    chunks: z.array(TrafficChunk),
+    /** Chunks whose previews this batch did not carry (the UI could not keep up). */
+    skipped: z.strictObject({ chunks: z.number(), bytes: z.number() }),
+  }),
+  z.strictObject({ type: z.literal('recent-hosts:changed'), hosts: z.array(z.string()) }),
+]);
+export type EngineEvent = z.infer<typeof EngineEvent>;
+
+/** What one flush carries: everything since the last flush, coalesced. */
+export const EventBatch = z.strictObject({ seq: z.number(), events: z.array(EngineEvent) });
+export type EventBatch = z.infer<typeof EventBatch>;
