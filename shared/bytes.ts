@@ -166,19 +166,3 @@ export function base64ToBytes(b64: string): Uint8Array {
   }
   return out.subarray(0, o);
 }
-
-/** Splits a byte stream into lines (LF, with CR kept), carrying an incomplete tail: TCP has no messages. */
-export function splitLines(chunks: Uint8Array[]): { lines: Uint8Array[]; tail: Uint8Array } {
-  const lines: Uint8Array[] = [];
-  let pending: number[] = [];
-  for (const chunk of chunks) {
-    for (const b of chunk) {
-      pending.push(b);
-      if (b === 0x0a) {
-        lines.push(Uint8Array.from(pending));
-        pending = [];
-      }
-    }
-  }
-  return { lines, tail: Uint8Array.from(pending) };
-}

@@ -47,7 +47,10 @@ const EXPLAIN: Record<string, Explainer> = {
   EMSGSIZE: (c) =>
     `Message too long${at(c)}: a UDP datagram carries at most 65,507 bytes over IPv4 (65,527 over IPv6), and may be limited further by the interface.`,
   EINVAL: (c) => `Invalid argument${at(c)}: the operating system rejected these parameters for this socket.`,
-  ENOENT: (c) => `No such file${at(c)}: the socket path does not exist — nothing listens there.`,
+  ENOENT: (c) =>
+    c.syscall === 'bind' || c.syscall === 'listen'
+      ? `No such directory${at(c)}: the folder that should hold the socket file does not exist. Create it or pick another path.`
+      : `No such file${at(c)}: the socket path does not exist — nothing listens there.`,
   ENOTSOCK: (c) => `Not a socket${at(c)}: the path exists but is not a socket.`,
   EAFNOSUPPORT: (c) => `Address family not supported${at(c)}: e.g. an IPv6 address on an IPv4 socket.`,
   EMFILE: () => 'Too many open files: this process hit its file-descriptor limit (ulimit -n).',
@@ -64,6 +67,11 @@ const EXPLAIN: Record<string, Explainer> = {
     `Stale socket file${at(c)}: the path exists but nothing listens on it (a previous server exited without removing it). Remove the file and try again.`,
   EUNKNOWN_SERVICE: (c) => `Unknown service name${at(c)}: it is not in the system's services database. Use a port number.`,
   EUNKNOWN_ZONE: (c) => `Unknown IPv6 zone${at(c)}: the zone id (after %) names no interface of this machine.`,
+  ENODEV: (c) => `No such interface${at(c)}: no network interface of this machine has that name.`,
+  ENOTMULTICAST: (c) =>
+    `Not a multicast group${at(c)}: IPv4 groups are 224.0.0.0–239.255.255.255 (e.g. 239.1.2.3), IPv6 groups begin with ff (e.g. ff15::1234).`,
+  ESENDQUEUE: (c) =>
+    `Send queue full${at(c)}: datagrams are waiting for the kernel faster than it takes them, and UDP has no flow control, so Sockscope refuses to queue more. Wait a moment or send more slowly.`,
 };
 
 export function errorCodeOf(err: unknown): string {

@@ -1,6 +1,8 @@
 import { invalidState } from '../command-error';
 import type { CommandHandlers } from '../dispatcher';
 import type { Engine } from '../engine';
+import { decodePayload } from '../handlers';
+import { UdpEndpoint, type UdpLimits } from './udp-endpoint';
 
 type UdpCommands =
   | 'udp:bind'
@@ -12,19 +14,54 @@ type UdpCommands =
   | 'udp:configure'
   | 'udp:membership';
 
-// Placeholder until the UDP engine lands: every command answers INVALID_STATE.
-export function udpHandlers(_engine: Engine): Pick<CommandHandlers, UdpCommands> {
-  const todo = () => {
-    throw invalidState('UDP is not implemented yet');
+const ok = { ok: true as const };
+
+/**
+ * The UDP commands. Requests arrive parsed by the shared schemas (limits included); socket
+ * failures land in the endpoint's `error` (the workspace alert) and also answer the command.
+ * `limits` exists for tests that need a small receive budget.
+ */
+export function udpHandlers(engine: Engine, limits: Partial<UdpLimits> = {}): Pick<CommandHandlers, UdpCommands> {
+  const udp = (endpointId: string): UdpEndpoint => {
+    const e = engine.requireEndpoint(endpointId, 'udp');
+    if (!(e instanceof UdpEndpoint)) throw invalidState(`endpoint ${endpointId} is not a UDP endpoint`);
+    return e;
   };
+
   return {
-    'udp:bind': todo,
-    'udp:send': todo,
-    'udp:repeat': todo,
-    'udp:stop-repeat': todo,
-    'udp:connect': todo,
-    'udp:disconnect': todo,
-    'udp:configure': todo,
-    'udp:membership': todo,
+    // A failed bind still creates the endpoint (closed, with its error) so its workspace can
+    // show the alert; the command answers with its id either way.
+    'udp:bind': async (req) => {
+      const endpoint = new UdpEndpoint(engine, engine.nextId('u'), req, limits);
+      engine.addEndpoint(endpoint);
+      engine.addConversation(endpoint.conversation);
+      await endpoint.bind();
+      return { endpointId: endpoint.id };
+    },
+    'udp:send': ({ endpointId, host, port, data }) => udp(endpointId).send(host, port, decodePayload(data)),
+    'udp:repeat': async ({ endpointId, host, port, data, count, intervalMs }) => {
+      await udp(endpointId).repeat(host, port, decodePayload(data), count, intervalMs);
+      return ok;
+    },
+    'udp:stop-repeat': ({ endpointId }) => {
+      udp(endpointId).stopRepeat();
+      return ok;
+    },
+    'udp:connect': async ({ endpointId, host, port }) => {
+      await udp(endpointId).connect(host, port);
+      return ok;
+    },
+    'udp:disconnect': ({ endpointId }) => {
+      udp(endpointId).disconnect();
+      return ok;
+    },
+    'udp:configure': ({ endpointId, ...options }) => {
+      udp(endpointId).configure(options);
+      return ok;
+    },
+    'udp:membership': ({ endpointId, action, group, iface }) => {
+      udp(endpointId).membership(action, group, iface);
+      return ok;
+    },
   };
 }

@@ -1,0 +1,393 @@
+/**
+ * A TCP (or Unix stream) connection: getaddrinfo → for each address in turn socket → [bind] →
+ * connect, each attempt recorded with its result, then one conversation. The address loop is ours
+ * (not Node's autoSelectFamily) so every attempt is seen and timed exactly: it tries addresses one
+ * after the other, each with the full connect timeout, in getaddrinfo's order.
+ */
+import { isIP, Socket } from 'node:net';
+import type { ConnectRequest } from '../../../shared/contract';
+import type { ConnectAttempt, ConnectionSnapshot, ConversationState } from '../../../shared/endpoints';
+import type { ErrorInfo } from '../../../shared/errors';
+import { formatHostPort, type SockAddr } from '../../../shared/primitives';
+import type { Engine, ManagedEndpoint } from '../engine';
+import { engineError, errorCodeOf, explainError } from '../errors/explain-error';
+import { resolveHost, stripBrackets, type HostResolver, type ResolvedAddress } from '../net/resolve-host';
+import { resolvePortSpec } from '../net/resolve-port';
+import { inetSockAddr, TcpConversation, type ConversationHost } from './conversation';
+import { Timeline } from './timeline';
+import { probeUnixPath, staleSocketError } from './unix-socket';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const CLOSE_WAIT_MS = 2000;
+
+export interface ConnectionDeps {
+  resolveHost: HostResolver;
+}
+
+type Outcome = { kind: 'connected' } | { kind: 'failed'; error: NodeJS.ErrnoException } | { kind: 'aborted' };
+
+interface Pending {
+  socket: Socket;
+  abort(): void;
+}
+
+export class TcpConnection implements ManagedEndpoint {
+  readonly kind = 'tcp-connection' as const;
+  readonly createdAt: number;
+  readonly timeline: Timeline;
+  private state: ConversationState = 'resolving';
+  private error: ErrorInfo | null = null;
+  private portNote: string | null = null;
+  private resolved: ResolvedAddress[] = [];
+  private attempts: ConnectAttempt[] = [];
+  private conversation: TcpConversation | null = null;
+  /** Which run the conversation belongs to: its state and error show only while it is current. */
+  private conversationRun = -1;
+  /** Increments on each (re)connect. */
+  private run = 0;
+  /** Increments on each (re)connect and close: work of an older generation stops. */
+  private generation = 0;
+  private pending: Pending | null = null;
+  private readonly deps: ConnectionDeps;
+  private readonly conversationHost: ConversationHost;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly id: string,
+    private readonly request: ConnectRequest,
+    deps: Partial<ConnectionDeps> = {},
+  ) {
+    this.createdAt = engine.clock.now();
+    this.deps = { resolveHost, ...deps };
+    this.timeline = new Timeline(engine.clock, () => this.changed());
+    this.conversationHost = {
+      engine,
+      endpointId: id,
+      timeline: this.timeline,
+      onChanged: () => this.changed(),
+    };
+  }
+
+  get timeoutMs(): number {
+    return this.request.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  }
+
+  get currentState(): ConversationState {
+    return this.state === 'established' && this.conversation ? this.conversation.currentState : this.state;
+  }
+
+  get currentConversation(): TcpConversation | null {
+    return this.conversation;
+  }
+
+  snapshot(): ConnectionSnapshot {
+    const conv = this.conversation;
+    const current = conv && this.conversationRun === this.run ? conv : null;
+    return {
+      id: this.id,
+      kind: 'tcp-connection',
+      createdAt: this.createdAt,
+      local: current?.local ?? null,
+      error: this.error ?? current?.errorInfo ?? null,
+      timeline: this.timeline.snapshot(),
+      portNote: this.portNote,
+      state: this.currentState,
+      request: {
+        host: this.request.path !== undefined ? null : (this.request.host ?? null),
+        port: this.request.path !== undefined ? null : (this.request.port ?? null),
+        path: this.request.path ?? null,
+        timeoutMs: this.timeoutMs,
+        localAddress: this.request.localAddress ?? null,
+        localPort: this.request.localPort ?? null,
+        noDelay: this.request.noDelay ?? false,
+        keepAlive: this.request.keepAlive ?? false,
+      },
+      resolved: this.resolved.map((a) => ({ ...a })),
+      attempts: this.attempts.map((a) => ({ ...a })),
+      conversationId: conv?.id ?? null,
+      remote: current?.remote ?? null,
+    };
+  }
+
+  /** Starts connecting in the background; progress and failure land in the snapshot. */
+  start(): void {
+    this.run++;
+    const gen = ++this.generation;
+    this.state = 'resolving';
+    this.error = null;
+    this.resolved = [];
+    this.attempts = [];
+    this.changed();
+    void this.connect(gen).catch((err: unknown) => {
+      if (gen === this.generation) this.fail(explainError(err, { target: this.describeTarget() }));
+    });
+  }
+
+  /** The same request again on the same endpoint; the previous conversation stays readable. */
+  async reconnect(): Promise<void> {
+    this.generation++;
+    this.abortPending();
+    const old = this.conversation;
+    if (old && !old.isClosed) await Promise.race([old.destroy(), delay(CLOSE_WAIT_MS)]);
+    this.start();
+  }
+
+  async close(): Promise<void> {
+    this.generation++;
+    this.abortPending();
+    if (this.state !== 'closed') this.state = 'closed';
+    const conv = this.conversation;
+    if (conv && !conv.isClosed) await Promise.race([conv.destroy(), delay(CLOSE_WAIT_MS)]);
+    this.changed();
+  }
+
+  private async connect(gen: number): Promise<void> {
+    if (this.request.path !== undefined) return this.connectUnix(gen, this.request.path);
+    const typedHost = this.request.host as string;
+    const { port, note } = await resolvePortSpec(this.request.port as number | string, 'tcp');
+    this.portNote = note;
+    if (gen !== this.generation) return;
+    const host = stripBrackets(typedHost);
+    const resolved = await this.deps.resolveHost(host).catch((err: unknown) => {
+      if (gen === this.generation && errorCodeOf(err) !== 'EUNKNOWN_ZONE') {
+        this.timeline.add(`getaddrinfo("${host}")`, errorCodeOf(err), false);
+      }
+      throw err;
+    });
+    if (gen !== this.generation) return;
+    if (!resolved.literal) {
+      this.timeline.add(`getaddrinfo("${host}")`, resolved.addresses.map((a) => a.address).join(', '));
+    }
+    this.resolved = resolved.addresses;
+    this.state = 'connecting';
+    this.changed();
+
+    const failures: { target: string; error: NodeJS.ErrnoException }[] = [];
+    for (const addr of resolved.addresses) {
+      if (gen !== this.generation) return;
+      const outcome = await this.attempt(gen, addr, port);
+      if (outcome.kind === 'aborted') return;
+      if (outcome.kind === 'connected') return;
+      failures.push({ target: formatHostPort(addr.address, port), error: outcome.error });
+    }
+    if (gen !== this.generation) return;
+    const last = failures.at(-1);
+    if (!last) throw engineError('ENOTFOUND', `no address for ${host}`);
+    const info = explainError(last.error, { target: last.target, port });
+    if (failures.length > 1) {
+      info.detail = `tried ${failures.map((f) => `${f.target} → ${errorCodeOf(f.error)}`).join(', ')}`;
+    }
+    this.fail(info);
+  }
+
+  /** One address: socket(), optional bind(), connect() with our own timeout. */
+  private async attempt(gen: number, addr: ResolvedAddress, port: number): Promise<Outcome> {
+    const target = formatHostPort(addr.address, port);
+    const record: ConnectAttempt = {
+      address: addr.address,
+      port,
+      family: addr.family,
+      startedAt: this.engine.clock.now(),
+      endedAt: null,
+      result: 'pending',
+    };
+    this.attempts.push(record);
+    const finish = (result: string) => {
+      record.result = result;
+      record.endedAt = this.engine.clock.now();
+      this.changed();
+    };
+    this.timeline.add(`socket(${addr.family === 'IPv6' ? 'AF_INET6' : 'AF_INET'}, SOCK_STREAM)`);
+
+    const socket = new Socket({ allowHalfOpen: true });
+    const { outcome, abort } = this.watch(socket, this.timeoutMs);
+    this.pending = { socket, abort };
+    const local = this.request.localAddress !== undefined || this.request.localPort !== undefined;
+    try {
+      const localAddress = this.request.localAddress !== undefined ? stripBrackets(this.request.localAddress) : undefined;
+      if (localAddress !== undefined && !isIP(localAddress.split('%')[0] ?? '')) {
+        throw engineError('EINVAL', `local address "${localAddress}" is not an IP address`);
+      }
+      socket.connect({
+        host: addr.address,
+        port,
+        family: addr.family === 'IPv6' ? 6 : 4,
+        autoSelectFamily: false,
+        ...(localAddress !== undefined ? { localAddress } : {}),
+        ...(this.request.localPort !== undefined ? { localPort: this.request.localPort } : {}),
+      });
+    } catch (err) {
+      abort();
+      this.pending = null;
+      this.timeline.add(local ? 'bind()' : `connect(${target})`, errorCodeOf(err), false);
+      finish(errorCodeOf(err));
+      return { kind: 'failed', error: err as NodeJS.ErrnoException };
+    }
+
+    if (local) {
+      // Node binds in the tick after connect() is called; a bind failure destroys the socket then.
+      await new Promise<void>((r) => setImmediate(r));
+      const early = socket.destroyed ? await outcome : null;
+      const bindTarget = formatHostPort(this.request.localAddress ? stripBrackets(this.request.localAddress) : addr.family === 'IPv6' ? '::' : '0.0.0.0', this.request.localPort ?? 0);
+      if (early && early.kind === 'failed' && early.error.syscall === 'bind') {
+        this.pending = null;
+        this.timeline.add(`bind(${bindTarget})`, errorCodeOf(early.error), false);
+        this.timeline.add('close()');
+        finish(errorCodeOf(early.error));
+        return early;
+      }
+      this.timeline.add(`bind(${bindTarget})`);
+    }
+
+    const entry = this.timeline.begin(`connect(${target})`);
+    const result = await outcome;
+    this.pending = null;
+    if (result.kind === 'aborted') {
+      entry.settle('aborted', false);
+      finish('aborted');
+      this.timeline.add('close()');
+      return result;
+    }
+    if (result.kind === 'failed') {
+      const code = errorCodeOf(result.error);
+      entry.settle(code === 'ETIMEDOUT' ? `ETIMEDOUT (no answer within ${this.timeoutMs} ms; gave up)` : code, false);
+      socket.destroy();
+      this.timeline.add('close()');
+      finish(code);
+      return result;
+    }
+    entry.settle('ok', true);
+    finish('ok');
+    if (gen !== this.generation) {
+      socket.destroy();
+      return { kind: 'aborted' };
+    }
+    this.established(socket, inetSockAddr(socket.localAddress, socket.localPort, socket.localFamily), {
+      kind: 'inet',
+      host: addr.address,
+      port,
+      family: addr.family,
+    });
+    this.engine.recentHosts.add(this.describeTarget());
+    return result;
+  }
+
+  private async connectUnix(gen: number, path: string): Promise<void> {
+    this.state = 'connecting';
+    this.changed();
+    this.timeline.add('socket(AF_UNIX, SOCK_STREAM)');
+    const socket = new Socket({ allowHalfOpen: true });
+    const { outcome, abort } = this.watch(socket, this.timeoutMs);
+    this.pending = { socket, abort };
+    const entry = this.timeline.begin(`connect(${path})`);
+    socket.connect({ path });
+    const result = await outcome;
+    this.pending = null;
+    if (result.kind === 'aborted') {
+      entry.settle('aborted', false);
+      this.timeline.add('close()');
+      return;
+    }
+    if (result.kind === 'failed') {
+      const code = errorCodeOf(result.error);
+      entry.settle(code, false);
+      socket.destroy();
+      this.timeline.add('close()');
+      if (gen !== this.generation) return;
+      if (code === 'ECONNREFUSED' && (await probeUnixPath(path)) === 'stale') {
+        if (gen !== this.generation) return;
+        this.fail({ ...explainError(staleSocketError(path), { target: path, syscall: 'connect' }), detail: path });
+        return;
+      }
+      this.fail(explainError(result.error, { target: path, syscall: 'connect' }));
+      return;
+    }
+    entry.settle('ok', true);
+    if (gen !== this.generation) {
+      socket.destroy();
+      return;
+    }
+    this.established(socket, { kind: 'unix', path: '' }, { kind: 'unix', path });
+    this.engine.recentHosts.add(path);
+  }
+
+  /** Settles once: connected, failed (error or our timeout), or aborted. Errors are always handled. */
+  private watch(socket: Socket, timeoutMs: number): { outcome: Promise<Outcome>; abort: () => void } {
+    let settle: (o: Outcome) => void = () => {};
+    const outcome = new Promise<Outcome>((resolve) => {
+      let done = false;
+      const timer = setTimeout(() => {
+        const e = engineError('ETIMEDOUT', `connect ETIMEDOUT (no answer within ${timeoutMs} ms)`);
+        e.syscall = 'connect';
+        settle({ kind: 'failed', error: e });
+        socket.destroy();
+      }, timeoutMs);
+      settle = (o) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve(o);
+      };
+      socket.once('connect', () => settle({ kind: 'connected' }));
+      // Stays attached for the socket's whole life: an error is never unhandled. The conversation
+      // adds its own listener once connected.
+      socket.on('error', (error: NodeJS.ErrnoException) => settle({ kind: 'failed', error }));
+    });
+    return {
+      outcome,
+      abort: () => {
+        settle({ kind: 'aborted' });
+        socket.destroy();
+      },
+    };
+  }
+
+  private established(socket: Socket, local: SockAddr | null, remote: SockAddr): void {
+    if (local?.kind === 'inet') this.timeline.add('getsockname()', formatHostPort(local.host, local.port));
+    if (this.request.noDelay) {
+      socket.setNoDelay(true);
+      this.timeline.add('setsockopt(TCP_NODELAY, 1)');
+    }
+    if (this.request.keepAlive) {
+      socket.setKeepAlive(true);
+      this.timeline.add('setsockopt(SO_KEEPALIVE, 1)');
+    }
+    const id = this.engine.nextId(`${this.id}.s`);
+    const conv = new TcpConversation(
+      { id, role: 'client', socket, local, remote, unix: remote.kind === 'unix' },
+      this.conversationHost,
+    );
+    this.conversation = conv;
+    this.conversationRun = this.run;
+    this.state = 'established';
+    this.engine.addConversation(conv);
+    conv.start();
+    this.changed();
+  }
+
+  private abortPending(): void {
+    const p = this.pending;
+    this.pending = null;
+    p?.abort();
+  }
+
+  private fail(info: ErrorInfo): void {
+    this.error = info;
+    this.state = 'closed';
+    this.changed();
+  }
+
+  private describeTarget(): string {
+    if (this.request.path !== undefined) return this.request.path;
+    const host = stripBrackets(this.request.host ?? '');
+    return `${host.includes(':') ? `[${host}]` : host}:${this.request.port ?? ''}`;
+  }
+
+  private changed(): void {
+    this.engine.endpointChanged(this);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,72 @@
+/**
+ * Browser mode: the same engine as the desktop app, behind a loopback web server.
+ * `npm run web -- --port 0 --no-open` prints `Sockscope UI: <url>` once ready.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createEngineHost } from '../engine';
+import { isLoopback, parseWebHostArgs } from './args';
+import { startWebServer } from './web-server';
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function openBrowser(url: string): void {
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
+        : ['xdg-open', [url]];
+  execFile(cmd, args, (err) => {
+    if (err) console.log(`(could not open a browser: ${err.message}; open the URL above yourself)`);
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseWebHostArgs(process.argv.slice(2));
+  if ('error' in args) {
+    console.error(args.error);
+    process.exit(2);
+  }
+  if (!isLoopback(args.host)) {
+    console.warn(
+      `WARNING: --host ${args.host} is not a loopback address: anyone who can reach this machine and obtains the URL's token can open and use sockets here.`,
+    );
+  }
+  const engineHost = createEngineHost({
+    mode: 'browser',
+    version: packageVersion(),
+    dataDir: args.dataDir ?? join(homedir(), '.config', 'sockscope'),
+  });
+  const server = await startWebServer({
+    host: args.host,
+    port: args.port,
+    rendererDir: join(__dirname, '..', 'renderer'),
+    engineHost,
+  });
+  console.log(`Sockscope UI: ${server.url}`);
+  if (args.open) openBrowser(server.url);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void Promise.allSettled([engineHost.engine.shutdown(), server.close()]).then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`sockscope: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+// Lint rules that encode the architecture: who may touch IPC, what may import what, and the
+// footguns that turn received bytes or OS output into code (innerHTML, shells).
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const childProcessFootguns = ['exec', 'execSync'].map((name) => ({
+  name: 'node:child_process',
+  importNames: [name],
+  message: 'Run OS commands with execFile/spawn and an argument array: never a shell.',
+}));
+const childProcessFootgunsBare = childProcessFootguns.map((r) => ({ ...r, name: 'child_process' }));
+
+const rawIpc = {
+  name: 'electron',
+  importNames: ['ipcMain', 'ipcRenderer'],
+  message: 'Raw IPC lives only in electron/main/ipc-bridge.ts and electron/preload.ts.',
+};
+
+const htmlSinks = [
+  { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Render bytes and OS output as text, never as HTML.' },
+  { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML)$/]", message: 'Render bytes and OS output as text, never as HTML.' },
+  { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Render bytes and OS output as text, never as HTML.' },
+  { selector: "Property[key.name='shell'][value.value=true]", message: 'No shell: pass an argument array to execFile/spawn.' },
+  { selector: "CallExpression[callee.name='eval']", message: 'No eval.' },
+  { selector: "NewExpression[callee.name='Function']", message: 'No new Function().' },
+];
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      'no-restricted-syntax': ['error', ...htmlSinks],
+      'no-restricted-imports': ['error', { paths: [rawIpc, ...childProcessFootguns, ...childProcessFootgunsBare] }],
+    },
+  },
+  {
+    files: ['electron/preload.ts', 'electron/main/ipc-bridge.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [...childProcessFootguns, ...childProcessFootgunsBare] }] },
+  },
+  {
+    // The engine runs in Electron's main process and in the browser-mode host alike.
+    files: ['electron/engine/**/*.ts', 'electron/web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'The engine never imports electron.' }, ...childProcessFootguns, ...childProcessFootgunsBare] },
+      ],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'shared/ is types and schemas only.' }], patterns: [{ group: ['node:*', 'fs', 'net', 'os', 'path', 'child_process', 'dgram', 'dns'], message: 'shared/ must not import Node.' }] },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      // We don't run the React Compiler; virtualizers are fine without memoization.
+      'react-hooks/incompatible-library': 'off',
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'The renderer reaches the engine only through its bridge.' }], patterns: [{ group: ['node:*', '**/electron/**'], message: 'The renderer imports only shared/ and its own code.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

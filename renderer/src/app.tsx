@@ -1,0 +1,36 @@
+import { CreationDialog } from './components/forms/creation-panel';
+import { EndpointList } from './components/endpoint-list';
+import { StatusBar } from './components/status-bar';
+import { SystemSocketsView } from './components/system-sockets/system-sockets-view';
+import { TopBar } from './components/top-bar';
+import { Workspaces } from './components/workspace/workspaces';
+import { useStore } from './store/store';
+
+export function App() {
+  const view = useStore((s) => s.view);
+  const formOpen = useStore((s) => s.form !== null);
+  return (
+    <>
+      {/* While the creation dialog is open, the app behind it is out of reach (and of the a11y tree). */}
+      <div className="app" aria-hidden={formOpen || undefined} inert={formOpen || undefined}>
+        <TopBar />
+        <div className="body">
+          <EndpointList />
+          <main className="main" id="main">
+            {view === 'endpoints' ? (
+              <div role="tabpanel" aria-label="Endpoints" className="endpoints-view">
+                <Workspaces />
+              </div>
+            ) : (
+              <div role="tabpanel" aria-label="System sockets" className="system-view">
+                <SystemSocketsView />
+              </div>
+            )}
+          </main>
+        </div>
+        <StatusBar />
+      </div>
+      <CreationDialog />
+    </>
+  );
+}

@@ -1,0 +1,119 @@
+import { useState, type FormEvent } from 'react';
+import { call } from '../../bridge/bridge';
+import { parseHostField, parsePortField } from '../../lib/validate-fields';
+import { useStore } from '../../store/store';
+import { Checkbox, TextField } from './fields';
+import { useSubmit } from './use-submit';
+
+export function ConnectionForm({ onDone }: { onDone(): void }) {
+  const preset = useStore((s) => s.formPreset);
+  const recentHosts = useStore((s) => s.recentHosts);
+  const focusEndpoint = useStore((s) => s.focusEndpoint);
+  const [unix, setUnix] = useState(false);
+  const [host, setHost] = useState(preset?.host ?? '');
+  const [port, setPort] = useState(preset?.port ?? '');
+  const [path, setPath] = useState('');
+  const [timeout, setTimeoutText] = useState('10');
+  const [localAddress, setLocalAddress] = useState('');
+  const [localPort, setLocalPort] = useState('');
+  const [noDelay, setNoDelay] = useState(true);
+  const [keepAlive, setKeepAlive] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { busy, formError, run } = useSubmit();
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const errs: Record<string, string> = {};
+    const timeoutS = Number(timeout);
+    if (!(timeoutS >= 0.1 && timeoutS <= 120)) errs.timeout = 'Timeout is 0.1 to 120 seconds.';
+    let request: Parameters<typeof call<'tcp:connect'>>[1];
+    if (unix) {
+      if (path.trim() === '') errs.path = 'Enter a socket path.';
+      request = { path: path.trim(), timeoutMs: Math.round(timeoutS * 1000) };
+    } else {
+      const h = parseHostField(host);
+      const p = parsePortField(port);
+      if ('error' in h) errs.host = h.error;
+      if ('error' in p) errs.port = p.error;
+      request = {
+        host: 'value' in h ? h.value : '',
+        port: 'value' in p ? p.value : 0,
+        timeoutMs: Math.round(timeoutS * 1000),
+        noDelay,
+        keepAlive,
+      };
+      if (localAddress.trim()) {
+        const la = parseHostField(localAddress, 'local address');
+        if ('error' in la) errs.localAddress = la.error;
+        else request.localAddress = la.value;
+      }
+      if (localPort.trim()) {
+        const lp = parsePortField(localPort);
+        if ('error' in lp || typeof lp.value !== 'number') errs.localPort = 'Local port is a number from 0 to 65535.';
+        else request.localPort = lp.value;
+      }
+    }
+    setErrors(errs);
+    if (Object.keys(errs).length > 0) return;
+    void run(async () => {
+      const { endpointId } = await call('tcp:connect', request);
+      focusEndpoint(endpointId);
+      onDone();
+    });
+  };
+
+  const pickRecent = (entry: string) => {
+    const m = /^(.*):([^:\]]+)$/.exec(entry);
+    if (!m) return;
+    setHost((m[1] as string).replace(/^\[(.*)\]$/, '$1'));
+    setPort(m[2] as string);
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Checkbox label="Unix domain socket" checked={unix} onChange={setUnix} />
+      {unix ? (
+        <div className="row">
+          <TextField label="Path" value={path} onChange={setPath} error={errors.path} placeholder="/tmp/sockscope.sock" />
+        </div>
+      ) : (
+        <div className="row">
+          <TextField label="Host" value={host} onChange={setHost} error={errors.host} placeholder="example.org, 127.0.0.1, ::1, fe80::1%eth0" />
+          <TextField label="Port" value={port} onChange={setPort} error={errors.port} className="narrow" placeholder="80 or http" />
+        </div>
+      )}
+      {!unix && recentHosts.length > 0 && (
+        <div className="recent" aria-label="Recent hosts">
+          <span className="muted">Recent:</span>
+          {recentHosts.slice(0, 8).map((h) => (
+            <button key={h} type="button" className="chip" onClick={() => pickRecent(h)}>
+              {h}
+            </button>
+          ))}
+        </div>
+      )}
+      <details className="options">
+        <summary>Options</summary>
+        <div className="row">
+          <TextField label="Timeout (s)" value={timeout} onChange={setTimeoutText} error={errors.timeout} className="narrow" inputMode="decimal" />
+          {!unix && (
+            <>
+              <TextField label="Local address" value={localAddress} onChange={setLocalAddress} error={errors.localAddress} placeholder="any" />
+              <TextField label="Local port" value={localPort} onChange={setLocalPort} error={errors.localPort} className="narrow" placeholder="any" />
+              <Checkbox label="TCP_NODELAY" checked={noDelay} onChange={setNoDelay} title="Disable Nagle's algorithm: send small writes at once" />
+              <Checkbox label="Keep-alive" checked={keepAlive} onChange={setKeepAlive} title="SO_KEEPALIVE: probe an idle connection" />
+            </>
+          )}
+        </div>
+      </details>
+      {formError && (
+        <p className="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        Connect
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,105 @@
+import { useState, type FormEvent } from 'react';
+import type { Behaviour } from '../../../../shared/endpoints';
+import { call } from '../../bridge/bridge';
+import { parseHostField, parsePortField } from '../../lib/validate-fields';
+import { useStore } from '../../store/store';
+import { AddressPresets } from './address-presets';
+import { Checkbox, Select, TextField } from './fields';
+import { useSubmit } from './use-submit';
+
+type Transport = 'inet' | 'unix';
+
+export function ListenerForm({ onDone }: { onDone(): void }) {
+  const preset = useStore((s) => s.formPreset);
+  const focusEndpoint = useStore((s) => s.focusEndpoint);
+  const [transport, setTransport] = useState<Transport>('inet');
+  const [bindAddress, setBindAddress] = useState(preset?.bindAddress ?? '127.0.0.1');
+  const [port, setPort] = useState(preset?.port ?? '0');
+  const [path, setPath] = useState('');
+  const [backlog, setBacklog] = useState('511');
+  const [ipv6Only, setIpv6Only] = useState(false);
+  const [maxClients, setMaxClients] = useState('');
+  const [mode, setMode] = useState<Behaviour['mode']>('manual');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { busy, formError, run } = useSubmit();
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const errs: Record<string, string> = {};
+    const backlogN = Number(backlog);
+    if (!Number.isInteger(backlogN) || backlogN < 1 || backlogN > 65535) errs.backlog = 'Backlog is a number from 1 to 65535.';
+    const maxN = maxClients.trim() === '' ? null : Number(maxClients);
+    if (maxN !== null && (!Number.isInteger(maxN) || maxN < 1)) errs.maxClients = 'Max clients is a positive number, or empty for no limit.';
+    let request: Parameters<typeof call<'tcp:listen'>>[1];
+    if (transport === 'unix') {
+      if (path.trim() === '') errs.path = 'Enter a socket path.';
+      request = { path: path.trim(), backlog: backlogN, maxClients: maxN, behaviour: { mode } };
+    } else {
+      const host = parseHostField(bindAddress, 'bind address');
+      const p = parsePortField(port, { allowEmptyAsZero: true });
+      if ('error' in host) errs.bindAddress = host.error;
+      if ('error' in p) errs.port = p.error;
+      request = {
+        bindAddress: 'value' in host ? host.value : '',
+        port: 'value' in p ? p.value : 0,
+        backlog: backlogN,
+        ipv6Only,
+        maxClients: maxN,
+        behaviour: { mode },
+      };
+    }
+    setErrors(errs);
+    if (Object.keys(errs).length > 0) return;
+    void run(async () => {
+      const { endpointId } = await call('tcp:listen', request);
+      focusEndpoint(endpointId);
+      onDone();
+    });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <fieldset className="row">
+        <legend className="sr-only">Socket type</legend>
+        <Checkbox label="Unix domain socket" checked={transport === 'unix'} onChange={(v) => setTransport(v ? 'unix' : 'inet')} />
+      </fieldset>
+      {transport === 'inet' ? (
+        <div className="row">
+          <TextField label="Bind address" value={bindAddress} onChange={setBindAddress} error={errors.bindAddress} placeholder="0.0.0.0, ::, 127.0.0.1…" />
+          <AddressPresets onPick={setBindAddress} />
+          <TextField label="Port" value={port} onChange={setPort} error={errors.port} className="narrow" hint="0 = any free port; or a service name (whois)" />
+        </div>
+      ) : (
+        <div className="row">
+          <TextField label="Path" value={path} onChange={setPath} error={errors.path} placeholder="/tmp/sockscope.sock" />
+        </div>
+      )}
+      <details className="options">
+        <summary>Options</summary>
+        <div className="row">
+          <TextField label="Backlog" value={backlog} onChange={setBacklog} error={errors.backlog} className="narrow" inputMode="numeric" />
+          <TextField label="Max clients" value={maxClients} onChange={setMaxClients} error={errors.maxClients} className="narrow" placeholder="no limit" />
+          <Select
+            label="Behaviour"
+            value={mode}
+            onChange={setMode}
+            options={[
+              { value: 'manual', label: 'Manual' },
+              { value: 'echo', label: 'Echo' },
+              { value: 'discard', label: 'Discard (sink)' },
+            ]}
+          />
+          {transport === 'inet' && <Checkbox label="IPv6 only (for ::)" checked={ipv6Only} onChange={setIpv6Only} />}
+        </div>
+      </details>
+      {formError && (
+        <p className="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        Listen
+      </button>
+    </form>
+  );
+}

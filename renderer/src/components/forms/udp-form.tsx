@@ -1,0 +1,77 @@
+import { useState, type FormEvent } from 'react';
+import { call } from '../../bridge/bridge';
+import { parseHostField, parsePortField } from '../../lib/validate-fields';
+import { useStore } from '../../store/store';
+import { AddressPresets } from './address-presets';
+import { Checkbox, Select, TextField } from './fields';
+import { useSubmit } from './use-submit';
+
+type SocketType = 'auto' | 'udp4' | 'udp6';
+
+export function UdpForm({ onDone }: { onDone(): void }) {
+  const focusEndpoint = useStore((s) => s.focusEndpoint);
+  const [bindAddress, setBindAddress] = useState('127.0.0.1');
+  const [port, setPort] = useState('0');
+  const [type, setType] = useState<SocketType>('auto');
+  const [reuseAddr, setReuseAddr] = useState(false);
+  const [ipv6Only, setIpv6Only] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { busy, formError, run } = useSubmit();
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const errs: Record<string, string> = {};
+    const h = parseHostField(bindAddress, 'bind address');
+    const p = parsePortField(port, { allowEmptyAsZero: true });
+    if ('error' in h) errs.bindAddress = h.error;
+    if ('error' in p) errs.port = p.error;
+    setErrors(errs);
+    if (!('value' in h) || !('value' in p)) return;
+    void run(async () => {
+      const { endpointId } = await call('udp:bind', {
+        bindAddress: h.value,
+        port: p.value,
+        reuseAddr,
+        ipv6Only,
+        ...(type === 'auto' ? {} : { type }),
+      });
+      focusEndpoint(endpointId);
+      onDone();
+    });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <div className="row">
+        <TextField label="Bind address" value={bindAddress} onChange={setBindAddress} error={errors.bindAddress} />
+        <AddressPresets onPick={setBindAddress} />
+        <TextField label="Port" value={port} onChange={setPort} error={errors.port} className="narrow" hint="0 = any free port; or a service name (ntp)" />
+      </div>
+      <details className="options">
+        <summary>Options</summary>
+        <div className="row">
+          <Select
+            label="Socket type"
+            value={type}
+            onChange={setType}
+            options={[
+              { value: 'auto', label: 'From the address' },
+              { value: 'udp4', label: 'udp4 (IPv4)' },
+              { value: 'udp6', label: 'udp6 (IPv6)' },
+            ]}
+          />
+          <Checkbox label="Reuse address (SO_REUSEADDR)" checked={reuseAddr} onChange={setReuseAddr} />
+          <Checkbox label="IPv6 only" checked={ipv6Only} onChange={setIpv6Only} />
+        </div>
+      </details>
+      {formError && (
+        <p className="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        Bind
+      </button>
+    </form>
+  );
+}

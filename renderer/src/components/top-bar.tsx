@@ -1,0 +1,35 @@
+import { useStore } from '../store/store';
+
+export function TopBar() {
+  const view = useStore((s) => s.view);
+  const form = useStore((s) => s.form);
+  const setView = useStore((s) => s.setView);
+  const openForm = useStore((s) => s.openForm);
+  return (
+    <header className="top-bar">
+      <div className="brand">
+        <img src="./icon.svg" alt="" width={22} height={22} />
+        <span>Sockscope</span>
+      </div>
+      <nav className="actions" aria-label="Create">
+        <button type="button" aria-pressed={form === 'listener'} onClick={() => openForm('listener')}>
+          New listener
+        </button>
+        <button type="button" aria-pressed={form === 'connection'} onClick={() => openForm('connection')}>
+          New connection
+        </button>
+        <button type="button" aria-pressed={form === 'udp'} onClick={() => openForm('udp')}>
+          New UDP endpoint
+        </button>
+      </nav>
+      <div role="tablist" aria-label="Views" className="tabs">
+        <button type="button" role="tab" aria-selected={view === 'endpoints'} onClick={() => setView('endpoints')}>
+          Endpoints
+        </button>
+        <button type="button" role="tab" aria-selected={view === 'system-sockets'} onClick={() => setView('system-sockets')}>
+          System sockets
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,93 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { formatSockAddr } from '../../../../shared/primitives';
+import { conversationStateLabel, formatBytes, formatRate, formatTime } from '../../lib/format';
+import { useStore } from '../../store/store';
+
+const ROW_HEIGHT = 30;
+
+/** One row per accepted connection; selecting a row shows that client's conversation. */
+export function ClientsTable({ listenerId, clientIds }: { listenerId: string; clientIds: string[] }) {
+  const clients = useStore(useShallow((s) => clientIds.map((id) => s.conversations[id])));
+  const selected = useStore((s) => s.selectedClient[listenerId]);
+  const selectClient = useStore((s) => s.selectClient);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: clients.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+
+  return (
+    <div ref={scrollRef} className="clients-scroll">
+      <table aria-label="Clients" className="grid">
+        <thead>
+          <tr>
+            <th scope="col">Peer</th>
+            <th scope="col">Local</th>
+            <th scope="col">State</th>
+            <th scope="col">Connected</th>
+            <th scope="col">Bytes in</th>
+            <th scope="col">Bytes out</th>
+            <th scope="col">Rate</th>
+          </tr>
+        </thead>
+        <tbody>
+          {clients.length === 0 && (
+            <tr>
+              <td colSpan={7} className="muted">
+                No clients yet.
+              </td>
+            </tr>
+          )}
+          {padTop > 0 && (
+            <tr aria-hidden="true">
+              <td colSpan={7} style={{ height: padTop, padding: 0 }} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const c = clients[item.index];
+            const id = clientIds[item.index] as string;
+            if (!c) return null;
+            const isSelected = selected === id;
+            return (
+              <tr
+                key={id}
+                aria-selected={isSelected}
+                tabIndex={0}
+                className={isSelected ? 'selected' : undefined}
+                onClick={() => selectClient(listenerId, id)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' || e.key === ' ') {
+                    e.preventDefault();
+                    selectClient(listenerId, id);
+                  }
+                }}
+              >
+                <td>{c.remote ? formatSockAddr(c.remote) : '—'}</td>
+                <td>{c.local ? formatSockAddr(c.local) : '—'}</td>
+                <td>{conversationStateLabel(c.state)}</td>
+                <td>{c.connectedAt !== null ? formatTime(c.connectedAt) : '—'}</td>
+                <td>{formatBytes(c.stats.bytesIn)}</td>
+                <td>{formatBytes(c.stats.bytesOut)}</td>
+                <td>
+                  ↓{formatRate(c.stats.rateIn)} ↑{formatRate(c.stats.rateOut)}
+                </td>
+              </tr>
+            );
+          })}
+          {padBottom > 0 && (
+            <tr aria-hidden="true">
+              <td colSpan={7} style={{ height: padBottom, padding: 0 }} />
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}

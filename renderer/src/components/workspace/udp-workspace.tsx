@@ -1,0 +1,167 @@
+import { useState } from 'react';
+import { bytesToBase64 } from '../../../../shared/bytes';
+import type { UdpSnapshot } from '../../../../shared/endpoints';
+import { formatSockAddr, type SockAddr } from '../../../../shared/primitives';
+import { tryCall } from '../../bridge/bridge';
+import { parseHostField, parsePortField } from '../../lib/validate-fields';
+import { Checkbox, TextField } from '../forms/fields';
+import { BehaviourEditor } from './behaviour-editor';
+import { Composer } from './composer';
+import { ErrorAlert } from './error-alert';
+import { StatsLine } from './stats-line';
+import { Timeline } from './timeline';
+import { TrafficLog } from './traffic-log';
+
+export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
+  const [host, setHost] = useState('127.0.0.1');
+  const [port, setPort] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [repeat, setRepeat] = useState(false);
+  const [count, setCount] = useState('10');
+  const [interval, setIntervalText] = useState('100');
+  const [group, setGroup] = useState('239.1.2.3');
+  const [iface, setIface] = useState('');
+  const bound = endpoint.state === 'bound';
+  const connected = endpoint.connectedTo !== null;
+
+  /** Destination fields → request parts, or field errors. Connected sockets need none. */
+  const destination = (): { host: string; port: number | string } | null | 'connected' => {
+    if (connected) return 'connected';
+    const h = parseHostField(host, 'remote host');
+    const p = parsePortField(port);
+    const errs: Record<string, string> = {};
+    if ('error' in h) errs.host = h.error;
+    if ('error' in p) errs.port = p.error;
+    setErrors(errs);
+    return 'value' in h && 'value' in p ? { host: h.value, port: p.value } : null;
+  };
+
+  const send = async (bytes: Uint8Array) => {
+    const dest = destination();
+    if (dest === null) return;
+    const base = { endpointId: endpoint.id, data: bytesToBase64(bytes), ...(dest === 'connected' ? {} : dest) };
+    if (repeat) {
+      const n = Number(count);
+      const ms = Number(interval);
+      if (!Number.isInteger(n) || n < 1 || n > 100_000 || !Number.isInteger(ms) || ms < 0 || ms > 3_600_000) {
+        setErrors({ repeat: 'Count is 1–100000 and interval 0–3600000 ms.' });
+        return;
+      }
+      await tryCall('udp:repeat', { ...base, count: n, intervalMs: ms });
+    } else {
+      await tryCall('udp:send', base);
+    }
+  };
+
+  const replyTo = (peer: SockAddr) => {
+    if (peer.kind !== 'inet') return;
+    setHost(peer.host);
+    setPort(String(peer.port));
+  };
+
+  return (
+    <div className="workspace-body">
+      <ErrorAlert error={endpoint.error} />
+      <StatsLine stats={endpoint.stats} unit="datagrams" />
+      <TrafficLog conversationId={endpoint.id} notKept={endpoint.notKept} datagrams onReply={replyTo} />
+      <Composer disabled={!bound} onSend={send}>
+        <div className="row">
+          {connected ? (
+            <span className="muted">Connected to {formatSockAddr(endpoint.connectedTo as SockAddr)}: datagrams go there.</span>
+          ) : (
+            <>
+              <TextField label="Remote host" value={host} onChange={setHost} error={errors.host} />
+              <TextField label="Remote port" value={port} onChange={setPort} error={errors.port} className="narrow" />
+            </>
+          )}
+          <button
+            type="button"
+            disabled={!bound}
+            onClick={() => {
+              if (connected) {
+                void tryCall('udp:disconnect', { endpointId: endpoint.id });
+                return;
+              }
+              const dest = destination();
+              if (dest && dest !== 'connected') void tryCall('udp:connect', { endpointId: endpoint.id, ...dest });
+            }}
+          >
+            {connected ? 'Disconnect' : 'Connect (fix peer)'}
+          </button>
+        </div>
+        <div className="row">
+          <Checkbox label="Repeat" checked={repeat} onChange={setRepeat} />
+          {repeat && (
+            <>
+              <TextField label="Count" value={count} onChange={setCount} className="narrow" inputMode="numeric" />
+              <TextField label="Interval (ms)" value={interval} onChange={setIntervalText} className="narrow" inputMode="numeric" error={errors.repeat} />
+            </>
+          )}
+          {endpoint.repeating && (
+            <>
+              <span role="status">
+                Sent {endpoint.repeating.sent} of {endpoint.repeating.total}
+              </span>
+              <button type="button" onClick={() => void tryCall('udp:stop-repeat', { endpointId: endpoint.id })}>
+                Stop
+              </button>
+            </>
+          )}
+        </div>
+      </Composer>
+      <details className="options">
+        <summary>Socket options and multicast</summary>
+        <div className="row">
+          <Checkbox
+            label="Broadcast (SO_BROADCAST)"
+            checked={endpoint.broadcast}
+            onChange={(v) => void tryCall('udp:configure', { endpointId: endpoint.id, broadcast: v })}
+          />
+          <Checkbox
+            label="Multicast loopback"
+            checked={endpoint.multicastLoopback}
+            onChange={(v) => void tryCall('udp:configure', { endpointId: endpoint.id, multicastLoopback: v })}
+          />
+          <span className="muted">
+            TTL {endpoint.ttl} · multicast TTL {endpoint.multicastTtl}
+          </span>
+        </div>
+        <div className="row">
+          <TextField label="Multicast group" value={group} onChange={setGroup} />
+          <TextField label="Interface address" value={iface} onChange={setIface} placeholder="default" />
+          <button
+            type="button"
+            disabled={!bound}
+            onClick={() => void tryCall('udp:membership', { endpointId: endpoint.id, action: 'join', group, ...(iface ? { iface } : {}) })}
+          >
+            Join
+          </button>
+        </div>
+        {endpoint.memberships.length > 0 && (
+          <ul aria-label="Memberships">
+            {endpoint.memberships.map((m) => (
+              <li key={`${m.group}%${m.iface ?? ''}`}>
+                {m.group}
+                {m.iface ? ` on ${m.iface}` : ''}{' '}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => void tryCall('udp:membership', { endpointId: endpoint.id, action: 'leave', group: m.group, ...(m.iface ? { iface: m.iface } : {}) })}
+                >
+                  Leave
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <BehaviourEditor
+          key={endpoint.behaviour.mode}
+          behaviour={endpoint.behaviour}
+          allowBanner={false}
+          onApply={(behaviour) => void tryCall('udp:configure', { endpointId: endpoint.id, behaviour })}
+        />
+      </details>
+      <Timeline entries={endpoint.timeline} />
+    </div>
+  );
+}

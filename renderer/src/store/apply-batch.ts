@@ -1,0 +1,93 @@
+import type { EngineSnapshot, EventBatch } from '../../../shared/contract';
+import type { EndpointsSlice } from './endpoints-slice';
+import type { State } from './store';
+import { appendChunks, type TrafficSlice } from './traffic-slice';
+import type { UiSlice } from './ui-slice';
+
+type Reduced = Partial<State>;
+
+/** Folds a whole batch into new slices: one `set()` per batch, whatever it holds. */
+export function reduceBatch(s: State, batch: EventBatch): Reduced {
+  let endpoints: EndpointsSlice['endpoints'] | null = null;
+  let order: string[] | null = null;
+  let conversations: EndpointsSlice['conversations'] | null = null;
+  let traffic: TrafficSlice['traffic'] | null = null;
+  let selected: UiSlice['selectedClient'] | null = null;
+  let recentHosts: string[] | null = null;
+
+  for (const e of batch.events) {
+    switch (e.type) {
+      case 'endpoint:changed': {
+        endpoints ??= { ...s.endpoints };
+        if (!endpoints[e.endpoint.id]) {
+          order ??= [...s.endpointOrder];
+          if (!order.includes(e.endpoint.id)) order.push(e.endpoint.id);
+        }
+        endpoints[e.endpoint.id] = e.endpoint;
+        // A listener shows its first client's conversation until the person picks another.
+        if (e.endpoint.kind === 'tcp-listener' && e.endpoint.clientIds.length > 0) {
+          const current = (selected ?? s.selectedClient)[e.endpoint.id];
+          if (!current) {
+            selected ??= { ...s.selectedClient };
+            selected[e.endpoint.id] = e.endpoint.clientIds[0] as string;
+          }
+        }
+        break;
+      }
+      case 'endpoint:removed': {
+        endpoints ??= { ...s.endpoints };
+        delete endpoints[e.endpointId];
+        order = (order ?? s.endpointOrder).filter((id) => id !== e.endpointId);
+        conversations ??= { ...s.conversations };
+        traffic ??= { ...s.traffic };
+        for (const [cid, c] of Object.entries(conversations)) {
+          if (c.endpointId === e.endpointId) {
+            delete conversations[cid];
+            delete traffic[cid];
+          }
+        }
+        delete traffic[e.endpointId];
+        break;
+      }
+      case 'conversation:changed':
+        conversations ??= { ...s.conversations };
+        conversations[e.conversation.id] = e.conversation;
+        break;
+      case 'traffic:appended':
+        traffic ??= { ...s.traffic };
+        traffic[e.conversationId] = appendChunks(traffic[e.conversationId], e.chunks, e.skipped);
+        break;
+      case 'recent-hosts:changed':
+        recentHosts = e.hosts;
+        break;
+    }
+  }
+  const out: Reduced = {};
+  if (endpoints) out.endpoints = endpoints;
+  if (order) out.endpointOrder = order;
+  if (conversations) out.conversations = conversations;
+  if (traffic) out.traffic = traffic;
+  if (selected) out.selectedClient = selected;
+  if (recentHosts) out.recentHosts = recentHosts;
+  return out;
+}
+
+export function reduceSnapshot(s: State, snap: EngineSnapshot): Reduced {
+  const sorted = [...snap.endpoints].sort((a, b) => a.createdAt - b.createdAt);
+  const traffic: TrafficSlice['traffic'] = {};
+  for (const t of snap.traffic) traffic[t.conversationId] = appendChunks(undefined, t.chunks);
+  const selectedClient = { ...s.selectedClient };
+  for (const e of sorted) {
+    if (e.kind === 'tcp-listener' && e.clientIds.length > 0 && !selectedClient[e.id]) {
+      selectedClient[e.id] = e.clientIds[0] as string;
+    }
+  }
+  return {
+    endpoints: Object.fromEntries(sorted.map((e) => [e.id, e])),
+    endpointOrder: sorted.map((e) => e.id),
+    conversations: Object.fromEntries(snap.conversations.map((c) => [c.id, c])),
+    traffic,
+    selectedClient,
+    recentHosts: snap.recentHosts,
+  };
+}

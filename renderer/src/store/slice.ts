@@ -1,0 +1,4 @@
+import type { StateCreator } from 'zustand';
+import type { State } from './store';
+
+export type Slice<T> = StateCreator<State, [], [], T>;

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * Builds everything `npm start`, `npm run web` and the e2e tests need:
+ *   out/renderer/  (Vite: React UI)
+ *   out/main/main.cjs, out/preload/preload.cjs  (esbuild: Electron main and sandboxed preload, CommonJS)
+ *   out/web/web-host.cjs  (esbuild: browser-mode host)
+ * Vite for the web side and esbuild for the Node side keep each tool doing what it does best;
+ * electron-vite would wrap the same two tools with more configuration.
+ */
+import { build as esbuild } from 'esbuild';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build as viteBuild } from 'vite';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'out');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  // Optional native speed-ups of `ws`; it falls back to JS when they're absent.
+  external: ['electron', 'bufferutil', 'utf-8-validate'],
+};
+
+await rm(out, { recursive: true, force: true });
+await Promise.all([
+  viteBuild({ configFile: join(root, 'vite.config.mts'), logLevel: 'warn' }),
+  esbuild({ ...node, entryPoints: [join(root, 'electron/main.ts')], outfile: join(out, 'main/main.cjs') }),
+  esbuild({ ...node, entryPoints: [join(root, 'electron/preload.ts')], outfile: join(out, 'preload/preload.cjs') }),
+  esbuild({ ...node, entryPoints: [join(root, 'electron/web/web-host.ts')], outfile: join(out, 'web/web-host.cjs') }),
+]);
