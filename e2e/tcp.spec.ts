@@ -1,0 +1,91 @@
+import { connect } from 'node:net';
+import { expect, test } from './fixtures';
+import { freePort, openConnection, openListener, sendMessage, startPeer, waitForPort } from './helpers';
+
+test('a listener on port 0 accepts a client from another process; messages flow both ways', async ({ page }) => {
+  const { region, port } = await openListener(page);
+  expect(port).toBeGreaterThan(0);
+  await expect(region).toContainText('Listening');
+  await expect(page.getByRole('region', { name: `Listener 127.0.0.1:${port}` })).toBeVisible();
+
+  // The client is a separate process: socat, reading stdin and printing what arrives.
+  const client = startPeer('socat', ['-', `TCP:127.0.0.1:${port}`]);
+  try {
+    const clients = region.getByRole('table', { name: 'Clients' });
+    await expect(clients.getByRole('row')).toHaveCount(2); // header + one client
+    await expect(clients).toContainText('127.0.0.1:');
+    await expect(clients).toContainText('Established');
+
+    client.stdin?.write('hello from outside\n');
+    const traffic = region.getByRole('log', { name: 'Traffic' });
+    await expect(traffic).toContainText('hello from outside␊');
+
+    await sendMessage(region, 'hi back', 'CRLF');
+    await expect(traffic).toContainText('hi back␍␊');
+    await expect.poll(() => client.output()).toContain('hi back\r\n');
+
+    // Counters: 19 bytes in, 9 bytes out, in the client row.
+    await expect(clients.getByRole('row').nth(1)).toContainText('19 B');
+    await expect(clients.getByRole('row').nth(1)).toContainText('9 B');
+  } finally {
+    client.kill();
+  }
+});
+
+test('a connection to a local socat echo server sees its echo', async ({ page }) => {
+  const port = await freePort();
+  const echo = startPeer('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, 'EXEC:cat']);
+  try {
+    await waitForPort(port);
+    const region = await openConnection(page, '127.0.0.1', port);
+    await expect(region).toContainText('Established');
+    await sendMessage(region, 'ping\\x01');
+    const traffic = region.getByRole('log', { name: 'Traffic' });
+    await expect(traffic.getByText('→ out')).toHaveCount(1);
+    await expect(traffic.getByText('← in')).toHaveCount(1);
+    await expect(traffic).toContainText('ping␁␊');
+    await expect(region).toContainText(`127.0.0.1:${port}`);
+  } finally {
+    echo.kill();
+  }
+});
+
+test('connecting to a closed port shows ECONNREFUSED explained', async ({ page }) => {
+  const port = await freePort();
+  const region = await openConnection(page, '127.0.0.1', port);
+  const alert = region.getByRole('alert');
+  await expect(alert).toContainText('ECONNREFUSED');
+  await expect(alert).toContainText(/nothing is listening/i);
+  await expect(region).toContainText('Closed');
+});
+
+test('a second listener on a busy port shows EADDRINUSE explained, and the first keeps working', async ({ page }) => {
+  const { region: first, port } = await openListener(page);
+  const { region: second } = await openListener(page, { port: String(port) });
+  const alert = second.getByRole('alert');
+  await expect(alert).toContainText('EADDRINUSE');
+  await expect(alert).toContainText(/already/i);
+  await expect(second).toContainText('Closed');
+  // One endpoint's failure never touches another.
+  await expect(first).toContainText('Listening');
+  await new Promise<void>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.end();
+      resolve();
+    });
+    s.on('error', reject);
+  });
+  await expect(first.getByRole('table', { name: 'Clients' }).getByRole('row')).toHaveCount(2);
+});
+
+test('bad input is refused at the field, with nothing opened', async ({ page }) => {
+  await page.getByRole('button', { name: 'New connection', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'New connection' });
+  await dialog.getByRole('textbox', { name: 'Host', exact: true }).fill('127.0.0.1');
+  await dialog.getByRole('textbox', { name: 'Port', exact: true }).fill('70000');
+  await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(dialog).toContainText('out of range');
+  await expect(dialog.getByRole('textbox', { name: 'Port', exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('region')).toHaveCount(0);
+});
