@@ -60,6 +60,10 @@ export function parseHex(text: string): ParseResult {
     }
     const pair = text.slice(i, i + 2);
     if (!/^[0-9a-fA-F]$/.test(c)) return { ok: false, error: `"${c}" is not a hex digit`, position: i + 1 };
+    const second = text[i + 1];
+    if (second !== undefined && !/[0-9a-fA-F\s,:]/.test(second)) {
+      return { ok: false, error: `"${second}" is not a hex digit`, position: i + 2 };
+    }
     if (!/^[0-9a-fA-F]{2}$/.test(pair)) {
       return { ok: false, error: 'hex bytes come in pairs of digits (e.g. "0a", not "a")', position: i + 1 };
     }
