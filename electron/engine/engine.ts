@@ -102,6 +102,15 @@ export class Engine {
     });
   }
 
+  /** Forgets a finished conversation (and its traffic) that its endpoint no longer lists. */
+  removeConversation(id: string): void {
+    this.conversations.delete(id);
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown !== null;
+  }
+
   getEndpoint(id: string): ManagedEndpoint | undefined {
     return this.endpoints.get(id);
   }

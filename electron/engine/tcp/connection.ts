@@ -4,6 +4,7 @@
  * (not Node's autoSelectFamily) so every attempt is seen and timed exactly: it tries addresses one
  * after the other, each with the full connect timeout, in getaddrinfo's order.
  */
+import { invalidState } from '../command-error';
 import { isIP, Socket } from 'node:net';
 import type { ConnectRequest } from '../../../shared/contract';
 import type { ConnectAttempt, ConnectionSnapshot, ConversationState } from '../../../shared/endpoints';
@@ -125,6 +126,8 @@ export class TcpConnection implements ManagedEndpoint {
 
   /** The same request again on the same endpoint; the previous conversation stays readable. */
   async reconnect(): Promise<void> {
+    // Quitting closes every socket: a reconnect racing it must not open a new one.
+    if (this.engine.isShuttingDown) throw invalidState('the engine is shutting down');
     this.generation++;
     this.abortPending();
     const old = this.conversation;

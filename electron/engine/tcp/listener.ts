@@ -374,7 +374,12 @@ export class TcpListener implements ManagedEndpoint {
     this.closedOrder.push(c.id);
     // Bounded: the oldest closed clients leave the Clients table (the engine still holds them
     // until the endpoint is removed).
-    while (this.closedOrder.length > MAX_CLOSED_CLIENTS) this.clients.delete(this.closedOrder.shift()!);
+    while (this.closedOrder.length > MAX_CLOSED_CLIENTS) {
+      const gone = this.closedOrder.shift() as string;
+      this.clients.delete(gone);
+      // Without this the engine would keep every finished client's traffic until the listener goes.
+      this.engine.removeConversation(gone);
+    }
     this.changed();
   }
 
