@@ -5,14 +5,14 @@ const APP_PROTOCOL = 'sockscope.v1';
 const TOKEN_PREFIX = 'sockscope.token.';
 const TOKEN_KEY = 'sockscope.token';
 
-/** The access token arrives in the page URL once; it's kept for reloads of this tab only. */
+/**
+ * The access token arrives in the page URL. It stays there, so the URL can be opened again in
+ * another tab (it is the same URL the host printed); the tab also keeps it for its own reloads.
+ */
 export function takeToken(): string | null {
-  const url = new URL(window.location.href);
-  const fromUrl = url.searchParams.get('token');
+  const fromUrl = new URL(window.location.href).searchParams.get('token');
   if (fromUrl) {
     sessionStorage.setItem(TOKEN_KEY, fromUrl);
-    url.searchParams.delete('token');
-    window.history.replaceState(null, '', url.toString());
     return fromUrl;
   }
   return sessionStorage.getItem(TOKEN_KEY);

@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import type { ErrorInfo } from '../../../../shared/errors';
+import { tryCall } from '../../bridge/bridge';
 
 /** A failure, in the workspace: the OS code and what it means in plain words. */
 export function ErrorAlert({ error, children }: { error: ErrorInfo | null; children?: React.ReactNode }) {
@@ -9,7 +11,23 @@ export function ErrorAlert({ error, children }: { error: ErrorInfo | null; child
       {error.syscall && <span className="muted"> ({error.syscall})</span>}
       <span> — {error.message}</span>
       {error.detail && <span className="muted"> [{error.detail}]</span>}
+      {error.code === 'ESTALE_SOCKET' && error.detail && <RemoveStaleSocket path={error.detail} />}
       {children}
     </div>
+  );
+}
+
+/** A socket file left behind by a server that exited: offer to remove it (the engine re-checks). */
+function RemoveStaleSocket({ path }: { path: string }) {
+  const [done, setDone] = useState(false);
+  if (done) return <span className="muted"> Removed — try again.</span>;
+  return (
+    <button
+      type="button"
+      className="inline-action"
+      onClick={() => void tryCall('unix:remove-stale', { path }).then((r) => setDone(r !== null))}
+    >
+      Remove stale socket file
+    </button>
   );
 }
