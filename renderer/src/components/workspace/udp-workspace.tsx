@@ -122,9 +122,14 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
             checked={endpoint.multicastLoopback}
             onChange={(v) => void tryCall('udp:configure', { endpointId: endpoint.id, multicastLoopback: v })}
           />
-          <span className="muted">
-            TTL {endpoint.ttl} · multicast TTL {endpoint.multicastTtl}
-          </span>
+          <NumberSetting label="TTL" value={endpoint.ttl} min={1} max={255} onCommit={(ttl) => void tryCall('udp:configure', { endpointId: endpoint.id, ttl })} />
+          <NumberSetting
+            label="Multicast TTL"
+            value={endpoint.multicastTtl}
+            min={0}
+            max={255}
+            onCommit={(multicastTtl) => void tryCall('udp:configure', { endpointId: endpoint.id, multicastTtl })}
+          />
         </div>
         <div className="row">
           <TextField label="Multicast group" value={group} onChange={setGroup} />
@@ -163,5 +168,34 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
       </details>
       <Timeline entries={endpoint.timeline} />
     </div>
+  );
+}
+
+/** A small numeric socket option, applied when the field loses focus (or on Enter). */
+function NumberSetting({ label, value, min, max, onCommit }: { label: string; value: number; min: number; max: number; onCommit(v: number): void }) {
+  const [text, setText] = useState(String(value));
+  const [error, setError] = useState<string | null>(null);
+  const commit = () => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      setError(`${label} is ${min} to ${max}.`);
+      return;
+    }
+    setError(null);
+    if (n !== value) onCommit(n);
+  };
+  return (
+    <TextField
+      label={label}
+      value={text}
+      onChange={setText}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') commit();
+      }}
+      error={error}
+      className="narrow"
+      inputMode="numeric"
+    />
   );
 }
