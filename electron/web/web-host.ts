@@ -52,9 +52,6 @@ async function main(): Promise<void> {
     rendererDir: join(__dirname, '..', 'renderer'),
     engineHost,
   });
-  console.log(`Sockscope UI: ${server.url}`);
-  if (args.open) openBrowser(server.url);
-
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -62,8 +59,11 @@ async function main(): Promise<void> {
     void Promise.allSettled([engineHost.engine.shutdown(), server.close()]).then(() => process.exit(0));
     setTimeout(() => process.exit(0), 3000).unref();
   };
+  // Before the URL goes out: whoever reads it may send Ctrl-C at once.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  console.log(`Sockscope UI: ${server.url}`);
+  if (args.open) openBrowser(server.url);
 }
 
 main().catch((err: unknown) => {
