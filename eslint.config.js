@@ -22,7 +22,8 @@ const htmlSinks = [
   { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Render bytes and OS output as text, never as HTML.' },
   { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML)$/]", message: 'Render bytes and OS output as text, never as HTML.' },
   { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Render bytes and OS output as text, never as HTML.' },
-  { selector: "Property[key.name='shell'][value.value=true]", message: 'No shell: pass an argument array to execFile/spawn.' },
+  { selector: "Property[key.name='shell'][value.type='Literal'][value.value!=false]", message: 'No shell: pass an argument array to execFile/spawn.' },
+  { selector: "CallExpression[callee.property.name='execSync']", message: 'Run OS commands with execFile/spawn and an argument array: never a shell.' },
   { selector: "CallExpression[callee.name='eval']", message: 'No eval.' },
   { selector: "NewExpression[callee.name='Function']", message: 'No new Function().' },
 ];

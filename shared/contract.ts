@@ -12,6 +12,8 @@ import {
   TrafficChunk,
 } from './endpoints';
 import { Base64, Family, Host, Id, LIMITS, Port, PortSpec, UnixPath } from './primitives';
+import { RateSample, RatesSnapshot } from './rates';
+import { ReverseDnsRequest, ReverseDnsResponse, SystemSocketsRequest, SystemSocketsView } from './system-sockets';
 
 const Empty = z.strictObject({});
 const EndpointRef = z.strictObject({ endpointId: Id });
@@ -115,6 +117,8 @@ export const EngineSnapshot = z.strictObject({
   /** The most recent chunks of each conversation, so a reloaded UI carries on where it was. */
   traffic: z.array(z.strictObject({ conversationId: Id, chunks: z.array(TrafficChunk) })),
   recentHosts: z.array(z.string()),
+  /** The last minute of throughput (and listeners' connection counts) for the live charts. */
+  rates: RatesSnapshot,
 });
 export type EngineSnapshot = z.infer<typeof EngineSnapshot>;
 
@@ -180,8 +184,20 @@ export const commands = {
   'endpoint:remove': command(EndpointRef, Ok),
 
   'traffic:page': command(TrafficPageRequest, TrafficPage),
+
+  /** Streams everything the conversation (or UDP endpoint) sends and receives to a JSON Lines file. */
+  'recording:start': command(ConversationRef, z.strictObject({ path: z.string() })),
+  'recording:stop': command(ConversationRef, z.strictObject({ path: z.string() })),
+  /** A TCP conversation's recording as `.pcapng`, with synthesised Ethernet/IP/TCP headers. */
+  'recording:export-pcapng': command(ConversationRef, z.strictObject({ path: z.string() })),
   /** A Unix socket path that exists but where nothing listens. */
   'unix:remove-stale': command(z.strictObject({ path: UnixPath }), Ok),
+
+  // System sockets: the machine's own socket table (ss / netstat / lsof), with Sockscope's rows marked.
+  /** Refreshes the table (joining a refresh already running) and answers with it. */
+  'system-sockets:snapshot': command(SystemSocketsRequest, SystemSocketsView),
+  /** Names for addresses the table shows; answers from the cache and resolves the rest in the background. */
+  'system-sockets:reverse-dns': command(ReverseDnsRequest, ReverseDnsResponse),
 } as const;
 
 export type Commands = typeof commands;
@@ -213,6 +229,13 @@ export const EngineEvent = z.discriminatedUnion('type', [
     skipped: z.strictObject({ chunks: z.number(), bytes: z.number() }),
   }),
   z.strictObject({ type: z.literal('recent-hosts:changed'), hosts: z.array(z.string()) }),
+  /** Once a second: every series' newest sample (idle series left out) and the app's total. */
+  z.strictObject({
+    type: z.literal('rates:sampled'),
+    ts: z.number(),
+    total: z.strictObject({ in: z.number(), out: z.number() }),
+    samples: z.array(RateSample),
+  }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorInfo } from './errors';
 import { Base64, Family, Id, SockAddr } from './primitives';
+import { RecordingInfo } from './recording';
 
 /** One BSD call as it really happened, e.g. `bind(0.0.0.0:5000)` → `ok`. */
 export const TimelineEntry = z.strictObject({
@@ -82,6 +83,8 @@ export const ConversationSnapshot = z.strictObject({
   /** Bytes dropped from the engine's ring buffer (per direction): "N bytes not kept". */
   notKept: z.strictObject({ in: z.number(), out: z.number() }),
   error: ErrorInfo.nullable(),
+  /** The current (or last) recording of this stream to a file; null when never recorded. */
+  recording: RecordingInfo.nullable(),
 });
 export type ConversationSnapshot = z.infer<typeof ConversationSnapshot>;
 
@@ -174,6 +177,7 @@ export const UdpSnapshot = z.strictObject({
   repeating: z.strictObject({ sent: z.number(), total: z.number() }).nullable(),
   stats: TrafficStats,
   notKept: z.strictObject({ in: z.number(), out: z.number() }),
+  recording: RecordingInfo.nullable(),
 });
 export type UdpSnapshot = z.infer<typeof UdpSnapshot>;
 

@@ -154,3 +154,75 @@ export function systemSocketBaseKey(
           .join(',')}`;
   return `${row.proto}|${local}|${remote}|${owner}`;
 }
+
+// ── What the `system-sockets:*` commands carry (see shared/contract.ts) ──────────────────────
+
+/** The Sockscope endpoint (and conversation, for a connection or an accepted client) a row belongs to. */
+export const SystemSocketOwner = z.strictObject({
+  endpointId: z.string(),
+  conversationId: z.string().nullable(),
+});
+export type SystemSocketOwner = z.infer<typeof SystemSocketOwner>;
+
+/** A table row as the UI gets it: the OS's row, plus what only the engine knows about it. */
+export const SystemSocketsRowView = SystemSocketRow.extend({
+  /** Set when the socket is one of Sockscope's own endpoints' sockets. */
+  own: SystemSocketOwner.nullable(),
+  /** Service names from the services database (`whois` for 43/tcp), where they mean something. */
+  localService: z.string().nullable(),
+  remoteService: z.string().nullable(),
+});
+export type SystemSocketsRowView = z.infer<typeof SystemSocketsRowView>;
+
+export const SystemSocketsRequest = z.strictObject({
+  /** Also list Unix domain sockets (Linux). */
+  includeUnix: z.boolean().optional(),
+});
+export type SystemSocketsRequest = z.infer<typeof SystemSocketsRequest>;
+
+/**
+ * The table as it stands: the last good snapshot's rows (kept when a refresh fails: `stale` and
+ * `error` say so), and, when the OS hid some processes, a plain sentence that says so.
+ */
+export const SystemSocketsView = z.strictObject({
+  takenAt: z.number().nullable(),
+  source: z.string(),
+  rows: z.array(SystemSocketsRowView),
+  skippedLines: z.number().int().min(0),
+  durationMs: z.number().min(0),
+  stale: z.boolean(),
+  error: ErrorInfo.nullable(),
+  lastAttemptAt: z.number().nullable(),
+  /** Null when every process is visible; else what to do about it, in plain words. */
+  limitedVisibility: z.string().nullable(),
+  /** Process id of the engine (Sockscope's own sockets carry it). */
+  enginePid: z.number().int().min(0),
+});
+export type SystemSocketsView = z.infer<typeof SystemSocketsView>;
+
+/** Most addresses one reverse-DNS request may name; the table asks for what is on screen. */
+export const REVERSE_DNS_MAX_ADDRESSES = 256;
+
+/** An IPv4 or IPv6 literal (zone id allowed): never a name, never anything a resolver would parse as more. */
+export const IpLiteral = z
+  .string()
+  .min(2)
+  .max(64)
+  .regex(/^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(?:%[A-Za-z0-9_.-]{1,32})?$/, 'an IP address');
+
+export const ReverseDnsRequest = z.strictObject({
+  addresses: z.array(IpLiteral).max(REVERSE_DNS_MAX_ADDRESSES),
+});
+
+/**
+ * `name` once resolved (null when the address has no name), `pending` while the lookup runs: the
+ * UI asks again with its next refresh rather than waiting here.
+ */
+export const ReverseDnsResult = z.strictObject({
+  address: z.string(),
+  status: z.enum(['resolved', 'none', 'pending', 'skipped']),
+  name: z.string().nullable(),
+});
+export type ReverseDnsResult = z.infer<typeof ReverseDnsResult>;
+
+export const ReverseDnsResponse = z.strictObject({ results: z.array(ReverseDnsResult) });

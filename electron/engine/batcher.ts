@@ -20,8 +20,17 @@ export interface BatcherOptions {
   conversationPreviewChunks?: number;
 }
 
+/** A chunk as a batch carries it: its preview bytes copied, its real size remembered. */
+interface PreviewChunk extends StoredChunk {
+  size: number;
+}
+
+function previewOf(c: StoredChunk, previewBytes: number): PreviewChunk {
+  return { ...c, bytes: c.bytes.slice(0, previewBytes), size: c.bytes.length };
+}
+
 interface PendingTraffic {
-  chunks: StoredChunk[];
+  chunks: PreviewChunk[];
   previewBytes: number;
   skippedChunks: number;
   skippedBytes: number;
@@ -44,7 +53,13 @@ export class EventBatcher implements HubSubscriber {
   private order: string[] = [];
   private states = new Map<string, () => EngineEvent>();
   private traffic = new Map<string, PendingTraffic>();
+  /** Keys whose pending change is counters only, with their minimum spacing. */
+  private holdable = new Map<string, number>();
+  /** Keys with a real state change pending: never held back. */
+  private urgent = new Set<string>();
+  private sentAt = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
   private lastFlush = 0;
   private seq = 0;
   private disposed = false;
@@ -61,6 +76,12 @@ export class EventBatcher implements HubSubscriber {
     if (e.kind === 'state') {
       if (!this.states.has(e.key)) this.order.push(e.key);
       this.states.set(e.key, e.build);
+      if (!e.throttleMs) {
+        this.urgent.add(e.key);
+        this.holdable.delete(e.key);
+      } else if (!this.urgent.has(e.key)) {
+        this.holdable.set(e.key, e.throttleMs);
+      }
     } else {
       const key = `traffic:${e.conversationId}`;
       let t = this.traffic.get(e.conversationId);
@@ -74,23 +95,37 @@ export class EventBatcher implements HubSubscriber {
         t.chunks.length < this.opts.conversationPreviewChunks &&
         t.previewBytes + preview <= this.opts.conversationPreviewBytes
       ) {
-        t.chunks.push(e.chunk);
+        // A copy of the preview only: the ring may overwrite the chunk's bytes before we flush.
+        t.chunks.push(previewOf(e.chunk, preview));
         t.previewBytes += preview;
       } else {
         t.skippedChunks++;
         t.skippedBytes += e.chunk.bytes.length;
       }
     }
-    this.schedule();
+    this.schedule(e.kind === 'state' && e.throttleMs && !this.urgent.has(e.key) ? this.holdRemaining(e.key, e.throttleMs) : 0);
   }
 
-  private schedule(): void {
-    if (this.timer || this.disposed) return;
-    const wait = Math.max(0, this.opts.intervalMs - (Date.now() - this.lastFlush));
+  /** Flushes no sooner than `atLeastMs` from now (and the interval); an earlier need moves a later timer up. */
+  private schedule(atLeastMs = 0): void {
+    if (this.disposed) return;
+    const now = Date.now();
+    const wait = Math.max(0, atLeastMs, this.opts.intervalMs - (now - this.lastFlush));
+    if (this.timer) {
+      if (this.timerDue <= now + wait) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = now + wait;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.flush();
     }, wait);
+  }
+
+  /** How long a counters-only change of `key` must still wait. */
+  private holdRemaining(key: string, spacing: number): number {
+    const last = this.sentAt.get(key);
+    return last === undefined ? 0 : Math.max(0, last + spacing - Date.now());
   }
 
   /** Sends everything pending as one batch (unless the sink is congested: then later). */
@@ -101,22 +136,45 @@ export class EventBatcher implements HubSubscriber {
       this.schedule();
       return;
     }
+    const now = Date.now();
     const events: EngineEvent[] = [];
+    const held: string[] = [];
+    let heldFor = Number.POSITIVE_INFINITY;
     for (const key of this.order) {
       if (key.startsWith('traffic:')) {
         const id = key.slice('traffic:'.length);
         const t = this.traffic.get(id);
         if (t) events.push(this.trafficEvent(id, t));
-      } else {
-        const build = this.states.get(key);
-        if (build) events.push(build());
+        continue;
       }
+      const build = this.states.get(key);
+      if (!build) continue;
+      const spacing = this.holdable.get(key);
+      const last = this.sentAt.get(key);
+      if (spacing !== undefined && last !== undefined && now - last < spacing) {
+        // Counters of this key went out less than `spacing` ago: they wait (coalescing further).
+        held.push(key);
+        heldFor = Math.min(heldFor, last + spacing - now);
+        continue;
+      }
+      events.push(build());
+      this.sentAt.set(key, now);
     }
-    this.order = [];
-    this.states = new Map();
+    const states = new Map<string, () => EngineEvent>();
+    const holdable = new Map<string, number>();
+    for (const key of held) {
+      states.set(key, this.states.get(key) as () => EngineEvent);
+      holdable.set(key, this.holdable.get(key) as number);
+    }
+    this.order = held;
+    this.states = states;
+    this.holdable = holdable;
+    this.urgent = new Set();
     this.traffic = new Map();
-    this.lastFlush = Date.now();
-    this.sink.send({ seq: this.seq++, events });
+    this.lastFlush = now;
+    if (this.sentAt.size > 50_000) for (const [k, t] of this.sentAt) if (now - t > 10_000) this.sentAt.delete(k);
+    if (events.length > 0) this.sink.send({ seq: this.seq++, events });
+    if (held.length > 0) this.schedule(heldFor);
   }
 
   private trafficEvent(conversationId: string, t: PendingTraffic): EngineEvent {
@@ -129,6 +187,21 @@ export class EventBatcher implements HubSubscriber {
     };
   }
 
+  /** What waits for the next flush: bounded by keys (coalesced) and per-conversation preview caps. */
+  pending(): { keys: number; previewChunks: number; previewBytes: number; skippedChunks: number; skippedBytes: number; sentAt: number } {
+    let previewChunks = 0;
+    let previewBytes = 0;
+    let skippedChunks = 0;
+    let skippedBytes = 0;
+    for (const t of this.traffic.values()) {
+      previewChunks += t.chunks.length;
+      previewBytes += t.previewBytes;
+      skippedChunks += t.skippedChunks;
+      skippedBytes += t.skippedBytes;
+    }
+    return { keys: this.order.length, previewChunks, previewBytes, skippedChunks, skippedBytes, sentAt: this.sentAt.size };
+  }
+
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
@@ -139,15 +212,16 @@ export class EventBatcher implements HubSubscriber {
   }
 }
 
-export function toWireChunk(c: StoredChunk, previewBytes: number): TrafficChunk {
+export function toWireChunk(c: StoredChunk | PreviewChunk, previewBytes: number): TrafficChunk {
   const preview = c.bytes.subarray(0, previewBytes);
+  const size = 'size' in c ? c.size : c.bytes.length;
   return {
     seq: c.seq,
     ts: c.ts,
     dir: c.dir,
-    size: c.bytes.length,
+    size,
     data: Buffer.from(preview.buffer, preview.byteOffset, preview.length).toString('base64'),
-    truncated: preview.length < c.bytes.length,
+    truncated: preview.length < size,
     peer: c.peer,
   };
 }

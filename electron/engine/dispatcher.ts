@@ -16,13 +16,20 @@ export type CommandHandlers = {
 export type Dispatch = (command: unknown, payload: unknown) => Promise<CommandResult>;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** No request schema nests deeper than a few levels; anything past this is refused unread. */
+const MAX_DEPTH = 16;
 
-/** Own keys that could poison a prototype once the payload is spread or merged somewhere. */
-function findForbiddenKey(value: unknown, path: string, depth = 0): string | null {
-  if (value === null || typeof value !== 'object' || depth > 16) return null;
+/**
+ * Own keys that could poison a prototype once the payload is spread or merged somewhere, or a
+ * payload nested deeper than any schema (which would otherwise hide such a key from this check).
+ */
+function findForbiddenKey(value: unknown, path: string, depth = 0): { path: string; message: string } | null {
+  if (value === null || typeof value !== 'object') return null;
+  if (depth > MAX_DEPTH) return { path, message: `nested more than ${MAX_DEPTH} levels deep` };
   for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) return path ? `${path}.${key}` : key;
-    const inner = findForbiddenKey((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key, depth + 1);
+    const at = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return { path: at, message: 'forbidden key' };
+    const inner = findForbiddenKey((value as Record<string, unknown>)[key], at, depth + 1);
     if (inner) return inner;
   }
   return null;
@@ -35,14 +42,14 @@ function findForbiddenKey(value: unknown, path: string, depth = 0): string | nul
 export function createDispatcher(handlers: CommandHandlers, log: (msg: string, err: unknown) => void = console.error): Dispatch {
   return async (command, payload) => {
     if (!isCommandName(command)) {
-      return { ok: false, error: { code: 'UNKNOWN_COMMAND', message: `unknown command ${JSON.stringify(String(command)).slice(0, 80)}` } };
+      // Never String(command): an object whose toString is not a function would throw here.
+      const name = typeof command === 'string' ? JSON.stringify(command.slice(0, 80)) : `(a ${command === null ? 'null' : typeof command})`;
+      return { ok: false, error: { code: 'UNKNOWN_COMMAND', message: `unknown command ${name}` } };
     }
     const forbidden = findForbiddenKey(payload, '');
     if (forbidden) {
-      return {
-        ok: false,
-        error: { code: 'VALIDATION', message: `forbidden key "${forbidden}"`, issues: [{ path: forbidden, message: 'forbidden key' }] },
-      };
+      const message = forbidden.message === 'forbidden key' ? `forbidden key "${forbidden.path}"` : `${forbidden.path}: ${forbidden.message}`;
+      return { ok: false, error: { code: 'VALIDATION', message, issues: [forbidden] } };
     }
     const parsed = commands[command].request.safeParse(payload ?? {});
     if (!parsed.success) {
@@ -64,7 +71,7 @@ export function createDispatcher(handlers: CommandHandlers, log: (msg: string, e
     } catch (err) {
       if (err instanceof CommandError) return { ok: false, error: err.toBridgeError() };
       log(`command ${command} failed`, err);
-      return { ok: false, error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) } };
+      return { ok: false, error: { code: 'INTERNAL', message: err instanceof Error ? err.message : 'unexpected failure' } };
     }
   };
 }

@@ -1,11 +1,22 @@
-import type { EngineSnapshot } from '../../shared/contract';
+import type { EngineEvent, EngineSnapshot } from '../../shared/contract';
 import type { ConversationSnapshot, EndpointKind, EndpointSnapshot } from '../../shared/endpoints';
 import { EventBatcher, toWireChunk, type BatcherOptions, type BatchSink } from './batcher';
 import { systemClock, type Clock } from './clock';
 import { notFound, invalidState } from './command-error';
 import { EventHub } from './event-hub';
 import { RecentHosts } from './recent-hosts';
+import { SystemSocketsService } from './system-sockets/system-sockets-service';
+import type { RecordingMeta } from './recording/recorder';
+import { Recordings } from './recording/recordings';
+import { RateSampler, type RateSource } from './traffic/rate-sampler';
 import { DEFAULT_RING_BYTES, type TrafficLog } from './traffic/traffic-log';
+
+/**
+ * Counter-only snapshot changes (bytes moved) reach each UI at most this often per endpoint or
+ * conversation: with a thousand busy clients, a snapshot of each in every 33 ms batch was most of
+ * the pipeline's (and the renderer's) work. State changes and traffic are not held back.
+ */
+export const COUNTERS_MS = 250;
 
 /** An open (or closed but not yet removed) endpoint: a listener, a connection, a UDP socket. */
 export interface ManagedEndpoint {
@@ -14,6 +25,8 @@ export interface ManagedEndpoint {
   snapshot(): EndpointSnapshot;
   /** Closes every socket the endpoint holds. Idempotent; never rejects. */
   close(): Promise<void>;
+  /** Its throughput series for the live charts (listeners and UDP endpoints). */
+  rateSource?(): RateSource;
 }
 
 /** One TCP byte stream (or a UDP endpoint's datagram log): what a `Traffic` log shows. */
@@ -26,6 +39,10 @@ export interface ManagedConversation {
   send(bytes: Uint8Array): number;
   shutdown(): void;
   reset(): void;
+  /** Its throughput series (TCP streams; a UDP endpoint's is the endpoint's own). */
+  rateSource?(): RateSource;
+  /** What a recording's header says about it; null once it can no longer be recorded (closed). */
+  recordingMeta?(): RecordingMeta | null;
 }
 
 export interface EngineOptions {
@@ -48,6 +65,10 @@ export class Engine {
   readonly clock: Clock;
   readonly ringBytes: number;
   readonly recentHosts: RecentHosts;
+  readonly recordings = new Recordings(this);
+  readonly rates = new RateSampler();
+  /** Set from the first endpoint on: the one-second clock keeps running for the charts. */
+  private chartsClock = false;
   private readonly endpoints = new Map<string, ManagedEndpoint>();
   private readonly conversations = new Map<string, ManagedConversation>();
   private readonly counters = new Map<string, number>();
@@ -56,9 +77,11 @@ export class Engine {
   private tickTimer: NodeJS.Timeout | null = null;
   /**
    * Who holds a local port, from the OS socket table when it can tell (e.g. `socat (pid 4242)`).
-   * Set by the host once the system-sockets collector is available; used to explain EADDRINUSE.
+   * Used to explain EADDRINUSE; tests may replace it.
    */
-  portHolder: (port: number, proto: 'tcp' | 'udp') => Promise<string | null> = async () => null;
+  portHolder: (port: number, proto: 'tcp' | 'udp') => Promise<string | null> = (port, proto) =>
+    this.systemSockets.portHolder(port, proto);
+  private systemSocketsService: SystemSocketsService | null = null;
 
   constructor(readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
@@ -66,6 +89,12 @@ export class Engine {
     this.recentHosts = new RecentHosts(options.dataDir, (hosts) =>
       this.hub.changed('recent-hosts', () => ({ type: 'recent-hosts:changed', hosts })),
     );
+  }
+
+  /** The OS socket table ("System sockets"), created on first use: one collector per engine. */
+  get systemSockets(): SystemSocketsService {
+    this.systemSocketsService ??= new SystemSocketsService(this);
+    return this.systemSocketsService;
   }
 
   /** Short, readable ids: `l1`, `c3`, `u2`, `l1.c7`. */
@@ -78,12 +107,16 @@ export class Engine {
   addEndpoint(e: ManagedEndpoint): void {
     if (this.shuttingDown) throw invalidState('the engine is shutting down');
     this.endpoints.set(e.id, e);
+    // The charts' clock runs from the first endpoint on, so rates decay to 0 after everything closed.
+    this.chartsClock = true;
+    this.startClock();
     this.endpointChanged(e);
   }
 
-  endpointChanged(e: ManagedEndpoint): void {
+  /** `counters`: only byte counts moved (traffic): sent to UIs at most COUNTERS_MS apart per endpoint. */
+  endpointChanged(e: ManagedEndpoint, counters = false): void {
     if (!this.endpoints.has(e.id)) return;
-    this.hub.changed(`endpoint:${e.id}`, () => ({ type: 'endpoint:changed', endpoint: e.snapshot() }));
+    this.hub.changed(`endpoint:${e.id}`, () => ({ type: 'endpoint:changed', endpoint: e.snapshot() }), counters ? COUNTERS_MS : undefined);
   }
 
   addConversation(c: ManagedConversation): void {
@@ -91,7 +124,7 @@ export class Engine {
     this.conversationChanged(c);
   }
 
-  conversationChanged(c: ManagedConversation): void {
+  conversationChanged(c: ManagedConversation, counters = false): void {
     if (!this.conversations.has(c.id)) return;
     this.hub.changed(`conversation:${c.id}`, () => {
       const conversation = c.snapshot();
@@ -99,7 +132,7 @@ export class Engine {
       return conversation
         ? { type: 'conversation:changed', conversation }
         : { type: 'endpoint:changed', endpoint: this.requireEndpoint(c.endpointId).snapshot() };
-    });
+    }, counters ? COUNTERS_MS : undefined);
   }
 
   /** Forgets a finished conversation (and its traffic) that its endpoint no longer lists. */
@@ -136,7 +169,13 @@ export class Engine {
     const e = this.requireEndpoint(id);
     await e.close();
     this.endpoints.delete(id);
-    for (const [cid, c] of this.conversations) if (c.endpointId === id) this.conversations.delete(cid);
+    for (const [cid, c] of this.conversations) {
+      if (c.endpointId !== id) continue;
+      this.conversations.delete(cid);
+      this.recordings.forget(cid);
+    }
+    // Its sub-id counters (`c7.s`, `l1.c`) would otherwise stay forever: one per endpoint ever made.
+    for (const prefix of this.counters.keys()) if (prefix.startsWith(`${id}.`)) this.counters.delete(prefix);
     this.hub.changed(`endpoint:${id}`, () => ({ type: 'endpoint:removed', endpointId: id }));
   }
 
@@ -161,25 +200,53 @@ export class Engine {
         chunks: c.traffic.page(undefined, chunks, 256 * 1024).map((k) => toWireChunk(k, 16 * 1024)),
       })),
       recentHosts: this.recentHosts.list(),
+      rates: this.rates.snapshot(this.rateSources()),
     };
+  }
+
+  /** Every throughput series: endpoints' own, then each TCP stream's. */
+  *rateSources(): Generator<RateSource> {
+    for (const e of this.endpoints.values()) {
+      const s = e.rateSource?.();
+      if (s) yield s;
+    }
+    for (const c of this.conversations.values()) {
+      const s = c.rateSource?.();
+      if (s) yield s;
+    }
+  }
+
+  /** After every ticker: one `rates:sampled` per second for the charts. */
+  private sampleRates(): void {
+    this.rates.sample(this.clock.now(), this.rateSources());
+    this.hub.changed('rates', () => this.rates.latest() as EngineEvent);
   }
 
   /** Runs `cb` once a second (rates, timeouts) until the returned function is called. */
   everySecond(cb: () => void): () => void {
     this.tickers.add(cb);
-    if (!this.tickTimer) {
-      this.tickTimer = setInterval(() => {
-        for (const t of this.tickers) t();
-      }, 1000);
-      this.tickTimer.unref();
-    }
+    this.startClock();
     return () => {
       this.tickers.delete(cb);
-      if (this.tickers.size === 0 && this.tickTimer) {
-        clearInterval(this.tickTimer);
-        this.tickTimer = null;
-      }
+      if (this.tickers.size === 0 && !this.chartsClock) this.stopClock();
     };
+  }
+
+  private startClock(): void {
+    if (this.tickTimer) return;
+    this.tickTimer = setInterval(() => this.tickNow(), 1000);
+    this.tickTimer.unref();
+  }
+
+  /** One tick of the one-second clock: every ticker, then the rates sample (tests call it directly). */
+  tickNow(): void {
+    for (const t of this.tickers) t();
+    this.sampleRates();
+  }
+
+  private stopClock(): void {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
   }
 
   /** A UI client (a window or a browser tab) receives batched events until it detaches. */
@@ -194,7 +261,13 @@ export class Engine {
 
   /** Closes every socket and removes socket files. Safe to call more than once. */
   shutdown(): Promise<void> {
-    this.shuttingDown ??= Promise.allSettled(this.listEndpoints().map((e) => e.close())).then(() => undefined);
+    this.systemSocketsService?.dispose();
+    this.shuttingDown ??= Promise.allSettled(this.listEndpoints().map((e) => e.close()))
+      .then(() => this.recordings.stopAll())
+      .then(() => {
+        this.chartsClock = false;
+        if (this.tickers.size === 0) this.stopClock();
+      });
     return this.shuttingDown;
   }
 }

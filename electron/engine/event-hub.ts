@@ -7,7 +7,8 @@ import type { StoredChunk } from './traffic/traffic-log';
  * flush. Traffic chunks are passed by reference; batchers cap how much of them they carry.
  */
 export type HubEvent =
-  | { kind: 'state'; key: string; build: () => EngineEvent }
+  /** `throttleMs`: a counters-only change, sent at most that often per key (a real state change is not held). */
+  | { kind: 'state'; key: string; build: () => EngineEvent; throttleMs?: number }
   | { kind: 'traffic'; conversationId: string; chunk: StoredChunk };
 
 export interface HubSubscriber {
@@ -23,8 +24,8 @@ export class EventHub {
   }
 
   /** Announce that `key`'s state changed; `build` runs at flush time, once per batch. */
-  changed(key: string, build: () => EngineEvent): void {
-    this.emit({ kind: 'state', key, build });
+  changed(key: string, build: () => EngineEvent, throttleMs?: number): void {
+    this.emit(throttleMs ? { kind: 'state', key, build, throttleMs } : { kind: 'state', key, build });
   }
 
   traffic(conversationId: string, chunk: StoredChunk): void {

@@ -4,6 +4,8 @@ import { toWireChunk } from './batcher';
 import { CommandError } from './command-error';
 import type { CommandHandlers } from './dispatcher';
 import type { Engine } from './engine';
+import { systemSocketsHandlers } from './system-sockets/system-sockets-handlers';
+import { recordingHandlers } from './recording/recording-handlers';
 import { tcpHandlers } from './tcp/tcp-handlers';
 import { udpHandlers } from './udp/udp-handlers';
 
@@ -11,7 +13,8 @@ import { udpHandlers } from './udp/udp-handlers';
 export function decodePayload(data: string): Buffer {
   const bytes = Buffer.from(data, 'base64');
   if (bytes.length > LIMITS.messageBytes) {
-    throw new CommandError('VALIDATION', `a message is at most ${LIMITS.messageBytes} bytes`);
+    const message = `a message is at most ${LIMITS.messageBytes} bytes (this one decodes to ${bytes.length})`;
+    throw new CommandError('VALIDATION', `data: ${message}`, [{ path: 'data', message }]);
   }
   return bytes;
 }
@@ -60,5 +63,7 @@ export function createHandlers(engine: Engine): CommandHandlers {
     ...commonHandlers(engine),
     ...tcpHandlers(engine),
     ...udpHandlers(engine),
+    ...recordingHandlers(engine),
+    ...systemSocketsHandlers(engine),
   };
 }

@@ -6,7 +6,8 @@ import { app, ipcMain, webContents } from 'electron';
 import type { CommandResult } from '../../shared/contract';
 import { IPC_CHANNELS } from '../../shared/preload-api';
 import type { EngineHost } from '../engine';
-import { isTrustedSender } from './security';
+import { isAppUrl } from './app-origin';
+import { isTrustedSender } from './trusted-sender';
 
 const FORBIDDEN: CommandResult = { ok: false, error: { code: 'FORBIDDEN', message: 'sender is not the app' } };
 
@@ -22,7 +23,8 @@ export function registerIpcBridge({ engine, dispatch }: EngineHost): void {
     attached.add(contents.id);
     const detach = engine.attachClient({
       send: (batch) => {
-        if (!contents.isDestroyed()) contents.send(IPC_CHANNELS.events, batch);
+        // Only a page of ours receives engine events (navigation elsewhere is denied anyway).
+        if (!contents.isDestroyed() && isAppUrl(contents.getURL())) contents.send(IPC_CHANNELS.events, batch);
       },
     });
     contents.once('destroyed', () => {

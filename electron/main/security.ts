@@ -1,30 +1,59 @@
-import { app, session, type WebContents } from 'electron';
-import { APP_ORIGIN } from './app-protocol';
+/**
+ * Session and webContents lock-down (Electron security checklist #5, #11–#15). The decisions are
+ * pure functions in app-origin.ts, trusted-sender.ts and external-links.ts, tested without Electron;
+ * this module only wires them to Electron's events.
+ */
+import { app, session, shell, type Session, type WebContents } from 'electron';
+import { isAppUrl } from './app-origin';
+import { isAllowedExternalUrl } from './external-links';
 
-/** Permission requests (camera, notifications, …) and checks are all denied: we need none. */
+export { isTrustedSender } from './trusted-sender';
+
+const hardened = new WeakSet<Session>();
+
+/** Every permission request and check (camera, notifications, HID, serial, USB, …) is denied: we need none. */
+function hardenSession(ses: Session): void {
+  if (hardened.has(ses)) return;
+  hardened.add(ses);
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
+  // getDisplayMedia: no handler is set, which Electron answers with a refusal.
+}
+
+/** Applies to the default session, every session created later, and every webContents. */
 export function hardenSessions(): void {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  hardenSession(session.defaultSession);
+  app.on('session-created', hardenSession);
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
 }
 
-/** No navigation away from the app, no new windows, no <webview>. */
-export function lockDownContents(contents: WebContents): void {
-  contents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-attach-webview', (event) => event.preventDefault());
+/**
+ * Opens one of the allow-listed https pages in the user's browser; anything else is dropped.
+ * Never call it with text from a peer or from an OS command.
+ */
+export function openExternalSafely(url: string): boolean {
+  if (!isAllowedExternalUrl(url)) return false;
+  // The URL passed the allow-list just above (https, fixed hosts and paths): external-links.ts.
+  void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK -- url passed isAllowedExternalUrl(), a fixed https allow-list
+  return true;
 }
 
-/** Only the app's own page, in its top-level frame, may talk to the engine. */
-export function isTrustedSender(frame: Electron.WebFrameMain | null): boolean {
-  if (!frame) return false;
-  if (frame.parent !== null) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN;
-  } catch {
-    return false;
-  }
+/** No navigation away from the app, no new windows, no <webview>, no redirects. */
+export function lockDownContents(contents: WebContents): void {
+  const denyNavigation = (event: Electron.Event, url: string) => {
+    if (isAppUrl(url)) return;
+    event.preventDefault();
+    openExternalSafely(url);
+  };
+  contents.on('will-navigate', denyNavigation);
+  contents.on('will-frame-navigate', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalSafely(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
 }

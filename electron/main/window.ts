@@ -20,6 +20,10 @@ export function createMainWindow(preload: string): BrowserWindow {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      experimentalFeatures: false,
+      // Middle-click on a link would otherwise ask for a new window (denied anyway): checklist #14.
+      disableBlinkFeatures: 'Auxclick',
+      safeDialogs: true,
       navigateOnDragDrop: false,
       spellcheck: false,
     },

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { CommandResult } from '../../shared/contract';
 import type { EngineHost } from '../engine';
 
 /** Above this many unsent bytes a client counts as slow: its batcher holds back (and coalesces). */
@@ -26,9 +27,13 @@ export function runWsSession(ws: WebSocket, { engine, dispatch }: EngineHost): v
       return;
     }
     const { id, command, payload } = msg as ClientMessage;
-    void dispatch(command, payload).then((result) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id, result }));
-    });
+    // The dispatcher always resolves with an envelope; the catch only guards against a future
+    // regression turning into an unhandled rejection that would end the browser-mode host.
+    void dispatch(command, payload)
+      .catch((): CommandResult => ({ ok: false, error: { code: 'INTERNAL', message: 'unexpected failure' } }))
+      .then((result) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id, result }));
+      });
   });
   ws.on('close', detach);
   ws.on('error', () => {

@@ -65,7 +65,10 @@ export class TcpConnection implements ManagedEndpoint {
       engine,
       endpointId: id,
       timeline: this.timeline,
-      onChanged: () => this.changed(),
+      // Byte counts are not in a connection's own snapshot (its conversation carries them).
+      onChanged: (counters) => {
+        if (!counters) this.changed();
+      },
     };
   }
 

@@ -11,6 +11,8 @@ import { formatSockAddr, type SockAddr } from '../../../shared/primitives';
 import { invalidState } from '../command-error';
 import type { Engine, ManagedConversation } from '../engine';
 import { errorCodeOf, explainError } from '../errors/explain-error';
+import type { RecordingMeta } from '../recording/recorder';
+import type { RateSource } from '../traffic/rate-sampler';
 import { StatsCounter } from '../traffic/stats-counter';
 import { TrafficLog } from '../traffic/traffic-log';
 import { BehaviourRunner, type BehaviourActions, type CompiledBehaviour } from './behaviours';
@@ -31,8 +33,8 @@ export interface ConversationHost {
   readonly behaviour?: () => CompiledBehaviour;
   /** Bytes through this conversation, for the endpoint's own totals. */
   onTraffic?(dir: 'in' | 'out', bytes: number): void;
-  /** Anything in the conversation's snapshot changed. */
-  onChanged?(): void;
+  /** Anything in the conversation's snapshot changed (`counters`: only its byte counts). */
+  onChanged?(counters: boolean): void;
   onClosed?(conversation: TcpConversation): void;
 }
 
@@ -164,7 +166,18 @@ export class TcpConversation implements ManagedConversation {
       stats: this.stats.snapshot(),
       notKept: { ...this.traffic.notKept },
       error: this.error,
+      recording: this.host.engine.recordings.info(this.id),
     };
+  }
+
+  rateSource(): RateSource {
+    // A listener's clients are already in the listener's own total.
+    return { id: this.id, history: this.stats.history, inTotal: this.role === 'client' };
+  }
+
+  recordingMeta(): RecordingMeta | null {
+    if (this.socketClosed) return null;
+    return { conversationId: this.id, endpointId: this.endpointId, kind: this.unix ? 'unix' : 'tcp', role: this.role, local: this.local, remote: this.remote };
   }
 
   send(bytes: Uint8Array): number {
@@ -218,7 +231,7 @@ export class TcpConversation implements ManagedConversation {
     const chunk = this.traffic.append('out', bytes, this.host.engine.clock.now());
     this.host.engine.hub.traffic(this.id, chunk);
     this.stats.queuedOut = this.socket.writableLength;
-    this.changed();
+    this.changed(true);
     return bytes.length;
   }
 
@@ -237,7 +250,7 @@ export class TcpConversation implements ManagedConversation {
     this.host.onTraffic?.('in', buf.length);
     const chunk = this.traffic.append('in', buf, this.host.engine.clock.now());
     this.host.engine.hub.traffic(this.id, chunk);
-    this.changed();
+    this.changed(true);
     this.runner?.received(buf, this.actions);
   }
 
@@ -262,7 +275,7 @@ export class TcpConversation implements ManagedConversation {
       this.socket.resume();
     }
     this.stats.queuedOut = this.socket.writableLength;
-    this.changed();
+    this.changed(true);
   }
 
   private onError(err: Error): void {
@@ -282,6 +295,7 @@ export class TcpConversation implements ManagedConversation {
     this.untick = null;
     this.stats.queuedOut = 0;
     this.setState('closed');
+    void this.host.engine.recordings.closed(this.id);
     this.host.onClosed?.(this);
     for (const w of this.closeWaiters.splice(0)) w();
   }
@@ -293,7 +307,7 @@ export class TcpConversation implements ManagedConversation {
       this.stats.queuedOut = queued;
       changed = true;
     }
-    if (changed) this.changed();
+    if (changed) this.changed(true);
   }
 
   private setState(next: ConversationState): void {
@@ -302,8 +316,8 @@ export class TcpConversation implements ManagedConversation {
     this.changed();
   }
 
-  private changed(): void {
-    this.host.engine.conversationChanged(this);
-    this.host.onChanged?.();
+  private changed(counters = false): void {
+    this.host.engine.conversationChanged(this, counters);
+    this.host.onChanged?.(counters);
   }
 }

@@ -14,6 +14,8 @@ import type { Engine, ManagedEndpoint } from '../engine';
 import { errorCodeOf, explainError } from '../errors/explain-error';
 import { resolveHost } from '../net/resolve-host';
 import { resolvePortSpec } from '../net/resolve-port';
+import { ConnectionHistory } from '../traffic/rate-history';
+import type { RateSource } from '../traffic/rate-sampler';
 import { StatsCounter } from '../traffic/stats-counter';
 import { compileBehaviour, type CompiledBehaviour } from './behaviours';
 import { inetSockAddr, TcpConversation, type ConversationHost } from './conversation';
@@ -47,6 +49,7 @@ export class TcpListener implements ManagedEndpoint {
   private refused = 0;
   private acceptedTotal = 0;
   private readonly stats = new StatsCounter();
+  private readonly connections = new ConnectionHistory();
   private server: Server | null = null;
   private untick: (() => void) | null = null;
   private closing: Promise<void> | null = null;
@@ -68,7 +71,7 @@ export class TcpListener implements ManagedEndpoint {
       timeline: this.timeline,
       behaviour: () => this.behaviour,
       onTraffic: (dir, n) => (dir === 'in' ? this.stats.received(n) : this.stats.sent(n)),
-      onChanged: () => this.changed(),
+      onChanged: (counters) => this.changed(counters),
       onClosed: (c) => this.clientClosed(c),
     };
   }
@@ -384,7 +387,12 @@ export class TcpListener implements ManagedEndpoint {
   }
 
   private tick(): void {
+    this.connections.push(this.acceptedTotal, this.openClients());
     if (this.stats.tick()) this.changed();
+  }
+
+  rateSource(): RateSource {
+    return { id: this.id, history: this.stats.history, connections: this.connections, inTotal: true };
   }
 
   private boundAddress(server: Server): SockAddr | null {
@@ -411,8 +419,8 @@ export class TcpListener implements ManagedEndpoint {
     if (this.request.path !== undefined) await removeOwnSocketFile(this.request.path, this.unixInode);
   }
 
-  private changed(): void {
-    this.engine.endpointChanged(this);
+  private changed(counters = false): void {
+    this.engine.endpointChanged(this, counters);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { TrafficStats } from '../../../shared/endpoints';
+import { RateHistory } from './rate-history';
 
 /**
  * Counters for one conversation or endpoint. Rates are bytes over the last full second,
@@ -15,6 +16,8 @@ export class StatsCounter {
   private windowOut = 0;
   private rateIn = 0;
   private rateOut = 0;
+  /** The last minute of per-second rates, for the live charts (sent once a second, not per change). */
+  readonly history = new RateHistory();
 
   received(bytes: number): void {
     this.bytesIn += bytes;
@@ -33,6 +36,7 @@ export class StatsCounter {
     const changed = this.rateIn !== this.windowIn || this.rateOut !== this.windowOut;
     this.rateIn = this.windowIn;
     this.rateOut = this.windowOut;
+    this.history.push(this.windowIn, this.windowOut);
     this.windowIn = 0;
     this.windowOut = 0;
     return changed;

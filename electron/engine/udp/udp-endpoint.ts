@@ -15,6 +15,7 @@ import { CommandError, invalidState } from '../command-error';
 import type { Engine, ManagedConversation, ManagedEndpoint } from '../engine';
 import { engineError, errorCodeOf, explainError, type ErrorContext } from '../errors/explain-error';
 import { parseAddressLiteral, stripBrackets } from '../net/resolve-host';
+import type { RateSource } from '../traffic/rate-sampler';
 import { StatsCounter } from '../traffic/stats-counter';
 import { TrafficLog } from '../traffic/traffic-log';
 import { KernelDropWatcher } from './kernel-drops';
@@ -124,6 +125,10 @@ export class UdpEndpoint implements ManagedEndpoint {
       reset: () => {
         throw useUdpSend();
       },
+      recordingMeta: () =>
+        this.state === 'closed'
+          ? null
+          : { conversationId: id, endpointId: id, kind: 'udp', role: 'udp', local: this.local, remote: this.connectedTo },
     };
   }
 
@@ -234,7 +239,12 @@ export class UdpEndpoint implements ManagedEndpoint {
     if (wasOpen) this.timeline.add('close()');
     this.connectedTo = null;
     this.options.socketClosed();
+    await this.engine.recordings.closed(this.id);
     this.changed();
+  }
+
+  rateSource(): RateSource {
+    return { id: this.id, history: this.stats.history, inTotal: true };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -246,6 +256,7 @@ export class UdpEndpoint implements ManagedEndpoint {
     this.stats.received(msg.length);
     if (!this.budget.keep(now, msg.length)) {
       this.stats.dropped++;
+      this.engine.recordings.droppedDatagram(this.id, msg.length);
       this.changed();
       return;
     }
@@ -572,6 +583,7 @@ export class UdpEndpoint implements ManagedEndpoint {
       repeating: this.repeater ? { sent: this.repeater.sent, total: this.repeater.total } : null,
       stats: { ...this.stats.snapshot(), queuedOut: socket && this.state === 'bound' ? socket.getSendQueueSize() : 0 },
       notKept: { ...this.log.notKept },
+      recording: this.engine.recordings.info(this.id),
     };
   }
 

@@ -1,5 +1,6 @@
 import { endpointStateLabel, endpointTitle } from '../lib/format';
 import { useStore } from '../store/store';
+import { AppThroughput } from './charts/throughput-panel';
 
 /** The sidebar: every endpoint, its state; a click brings its workspace into view. */
 export function EndpointList() {
@@ -24,6 +25,7 @@ export function EndpointList() {
           );
         })}
       </ul>
+      <AppThroughput />
     </nav>
   );
 }

@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { formatSockAddr } from '../../../../shared/primitives';
 import { conversationStateLabel, formatBytes, formatRate, formatTime } from '../../lib/format';
 import { useStore } from '../../store/store';
+import { Sparkline } from '../charts/sparkline';
 
 const ROW_HEIGHT = 30;
 
@@ -35,19 +36,20 @@ export function ClientsTable({ listenerId, clientIds }: { listenerId: string; cl
             <th scope="col">Bytes in</th>
             <th scope="col">Bytes out</th>
             <th scope="col">Rate</th>
+            <th scope="col">Last 60 s</th>
           </tr>
         </thead>
         <tbody>
           {clients.length === 0 && (
             <tr>
-              <td colSpan={7} className="muted">
+              <td colSpan={8} className="muted">
                 No clients yet.
               </td>
             </tr>
           )}
           {padTop > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={7} style={{ height: padTop, padding: 0 }} />
+              <td colSpan={8} style={{ height: padTop, padding: 0 }} />
             </tr>
           )}
           {items.map((item) => {
@@ -78,12 +80,15 @@ export function ClientsTable({ listenerId, clientIds }: { listenerId: string; cl
                 <td>
                   ↓{formatRate(c.stats.rateIn)} ↑{formatRate(c.stats.rateOut)}
                 </td>
+                <td>
+                  <Sparkline seriesId={id} />
+                </td>
               </tr>
             );
           })}
           {padBottom > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={7} style={{ height: padBottom, padding: 0 }} />
+              <td colSpan={8} style={{ height: padBottom, padding: 0 }} />
             </tr>
           )}
         </tbody>

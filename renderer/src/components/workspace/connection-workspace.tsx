@@ -3,6 +3,7 @@ import { tryCall } from '../../bridge/bridge';
 import { formatTime } from '../../lib/format';
 import { selectConversation } from '../../store/endpoints-slice';
 import { useStore } from '../../store/store';
+import { ThroughputPanel } from '../charts/throughput-panel';
 import { ConversationView } from './conversation-view';
 import { ErrorAlert } from './error-alert';
 import { Timeline } from './timeline';
@@ -43,6 +44,7 @@ export function ConnectionWorkspace({ endpoint }: { endpoint: ConnectionSnapshot
           </button>
         )}
       </div>
+      {conversation && <ThroughputPanel key={conversation.id} seriesId={conversation.id} />}
       {conversation && <ConversationView conversation={conversation} showState={false} showError={false} />}
       <Timeline entries={endpoint.timeline} />
     </div>

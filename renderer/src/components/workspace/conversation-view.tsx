@@ -4,6 +4,7 @@ import { tryCall } from '../../bridge/bridge';
 import { conversationStateLabel, formatTime } from '../../lib/format';
 import { bytesToBase64 } from '../../../../shared/bytes';
 import { Composer } from './composer';
+import { RecordingControls } from './recording-controls';
 import { ErrorAlert } from './error-alert';
 import { StatsLine } from './stats-line';
 import { TrafficLog } from './traffic-log';
@@ -51,6 +52,7 @@ export function ConversationView({
       </div>
       {showError && <ErrorAlert error={c.error} />}
       <StatsLine stats={c.stats} />
+      <RecordingControls conversationId={c.id} recording={c.recording} canRecord={open} pcapng={c.local?.kind === 'inet'} />
       <TrafficLog conversationId={c.id} notKept={c.notKept} />
       <Composer
         disabled={!canSend}

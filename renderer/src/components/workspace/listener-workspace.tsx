@@ -10,6 +10,7 @@ import { ClientsTable } from './clients-table';
 import { Composer } from './composer';
 import { ConversationView } from './conversation-view';
 import { ErrorAlert } from './error-alert';
+import { ThroughputPanel } from '../charts/throughput-panel';
 import { StatsLine } from './stats-line';
 import { Timeline } from './timeline';
 
@@ -53,6 +54,7 @@ export function ListenerWorkspace({ endpoint }: { endpoint: ListenerSnapshot }) 
         onApply={(behaviour) => void tryCall('listener:configure', { endpointId: endpoint.id, behaviour })}
       />
       <StatsLine stats={endpoint.stats} />
+      <ThroughputPanel seriesId={endpoint.id} connections />
       <ClientsTable listenerId={endpoint.id} clientIds={endpoint.clientIds} />
       <Checkbox label="Send to all clients" checked={broadcast} onChange={setBroadcast} />
       {broadcast ? (

@@ -154,13 +154,29 @@ export function TrafficLog({
   );
 }
 
+/**
+ * Rows already built, per chunk object and view: a batch appends a few chunks to up to 2,000, and
+ * only those are decoded (re-decoding every preview on each batch kept a core busy at line rate).
+ */
+const ROW_PREVIEW_BYTES = 1024;
+const rowCache = new WeakMap<TrafficChunk, { view: string; row: Row }>();
+
 function buildRows(chunks: TrafficChunk[], mode: ViewMode, decoding: TextDecoding, expanded: Record<number, string>): Row[] {
   if (mode === 'lines') return lineRows(chunks, decoding);
   return chunks.map((c) => {
     const full = expanded[c.seq];
-    const bytes = full ? chunkBytesOf(full) : chunkBytes(c);
+    const view = `${mode}:${decoding}:${full ? 'full' : 'preview'}`;
+    const cached = rowCache.get(c);
+    if (cached?.view === view) return cached.row;
+    // A row shows at most ROW_PREVIEW_BYTES until "show all": laying out 16 KiB of text per row, 30 times
+    // a second, was most of the renderer's work at line rate.
+    const preview = full ? chunkBytesOf(full) : chunkBytes(c);
+    const bytes = full ? preview : preview.subarray(0, ROW_PREVIEW_BYTES);
     const text = mode === 'hex' ? hexDumpLines(bytes).join('\n') : visibleText(bytes, decoding);
-    return { key: `c${c.seq}`, dir: c.dir, ts: c.ts, size: c.size, text, truncated: !full && c.truncated, peer: c.peer, seq: c.seq };
+    const truncated = !full && (c.truncated || bytes.length < preview.length);
+    const row: Row = { key: `c${c.seq}`, dir: c.dir, ts: c.ts, size: c.size, text, truncated, peer: c.peer, seq: c.seq };
+    rowCache.set(c, { view, row });
+    return row;
   });
 }
 

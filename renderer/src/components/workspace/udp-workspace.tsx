@@ -8,6 +8,8 @@ import { Checkbox, TextField } from '../forms/fields';
 import { BehaviourEditor } from './behaviour-editor';
 import { Composer } from './composer';
 import { ErrorAlert } from './error-alert';
+import { ThroughputPanel } from '../charts/throughput-panel';
+import { RecordingControls } from './recording-controls';
 import { StatsLine } from './stats-line';
 import { Timeline } from './timeline';
 import { TrafficLog } from './traffic-log';
@@ -63,6 +65,8 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
     <div className="workspace-body">
       <ErrorAlert error={endpoint.error} />
       <StatsLine stats={endpoint.stats} unit="datagrams" />
+      <ThroughputPanel seriesId={endpoint.id} />
+      <RecordingControls conversationId={endpoint.id} recording={endpoint.recording} canRecord={bound} pcapng />
       <TrafficLog conversationId={endpoint.id} notKept={endpoint.notKept} datagrams onReply={replyTo} />
       <Composer disabled={!bound} onSend={send}>
         <div className="row">

@@ -1,0 +1,202 @@
+/**
+ * The wiring of security.ts and ipc-bridge.ts, with 'electron' replaced by a small fake (the real
+ * module cannot load under plain Node). The decisions themselves are tested in
+ * trusted-sender.test.ts and external-links.test.ts; here: every handler is installed, denies, and
+ * a refused IPC call reaches nothing.
+ */
+import { EventEmitter } from 'node:events';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CommandResult } from '../../shared/contract';
+import { IPC_CHANNELS } from '../../shared/preload-api';
+
+const fake = await vi.hoisted(async () => {
+  const { EventEmitter: EE } = await import('node:events');
+  const handlers = new Map<string, (...args: unknown[]) => unknown>();
+  const opened: string[] = [];
+  const makeSession = () => ({
+    request: null as null | ((...a: unknown[]) => void),
+    check: null as null | ((...a: unknown[]) => boolean),
+    device: null as null | ((...a: unknown[]) => boolean),
+    setPermissionRequestHandler(h: (...a: unknown[]) => void) {
+      this.request = h;
+    },
+    setPermissionCheckHandler(h: (...a: unknown[]) => boolean) {
+      this.check = h;
+    },
+    setDevicePermissionHandler(h: (...a: unknown[]) => boolean) {
+      this.device = h;
+    },
+  });
+  return {
+    app: new EE(),
+    handlers,
+    opened,
+    makeSession,
+    defaultSession: makeSession(),
+    allContents: [] as unknown[],
+  };
+});
+
+vi.mock('electron', () => ({
+  app: fake.app,
+  session: { defaultSession: fake.defaultSession },
+  shell: {
+    openExternal: (url: string) => {
+      fake.opened.push(url);
+      return Promise.resolve();
+    },
+  },
+  ipcMain: { handle: (channel: string, h: (...args: unknown[]) => unknown) => fake.handlers.set(channel, h) },
+  webContents: { getAllWebContents: () => fake.allContents },
+}));
+
+const { hardenSessions, lockDownContents, openExternalSafely } = await import('./security');
+const { registerIpcBridge } = await import('./ipc-bridge');
+
+/** A webContents with just what lockDownContents touches. */
+let nextId = 1;
+class FakeContents extends EventEmitter {
+  readonly id = nextId++;
+  url = 'app://sockscope/index.html';
+  sent: unknown[] = [];
+  openHandler: ((d: { url: string }) => { action: string }) | null = null;
+  getType = () => 'window';
+  getURL = () => this.url;
+  isDestroyed = () => false;
+  send(channel: string, batch: unknown) {
+    this.sent.push([channel, batch]);
+  }
+  setWindowOpenHandler(h: (d: { url: string }) => { action: string }) {
+    this.openHandler = h;
+  }
+}
+
+function event(extra: object = {}) {
+  let prevented = false;
+  return {
+    ...extra,
+    preventDefault: () => {
+      prevented = true;
+    },
+    get prevented() {
+      return prevented;
+    },
+  };
+}
+
+beforeEach(() => {
+  fake.opened.length = 0;
+});
+
+describe('session hardening', () => {
+  it('denies every permission request, check and device permission, in the default and every later session', () => {
+    hardenSessions();
+    const later = fake.makeSession();
+    fake.app.emit('session-created', later);
+    for (const s of [fake.defaultSession, later]) {
+      const answers: boolean[] = [];
+      for (const p of ['media', 'notifications', 'geolocation', 'clipboard-read', 'display-capture', 'openExternal']) {
+        s.request?.({}, p, (granted: boolean) => answers.push(granted));
+      }
+      expect(answers).toEqual([false, false, false, false, false, false]);
+      expect(s.check?.({}, 'clipboard-read')).toBe(false);
+      expect(s.device?.({ deviceType: 'usb' })).toBe(false);
+    }
+  });
+
+  it('locks down every webContents created later', () => {
+    const c = new FakeContents();
+    fake.app.emit('web-contents-created', {}, c);
+    expect(c.openHandler).not.toBeNull();
+    expect(c.listenerCount('will-navigate')).toBe(1);
+  });
+});
+
+describe('lockDownContents', () => {
+  const c = new FakeContents();
+  lockDownContents(c as never);
+
+  it('denies navigation away from app://sockscope, in the main frame and in any frame', () => {
+    for (const url of ['https://attacker.example/', 'file:///etc/passwd', 'app://evil/', 'javascript:alert(1)']) {
+      const e = event();
+      c.emit('will-navigate', e, url);
+      expect(e.prevented, url).toBe(true);
+      const f = event({ url });
+      c.emit('will-frame-navigate', f);
+      expect(f.prevented, url).toBe(true);
+    }
+    const ok = event();
+    c.emit('will-navigate', ok, 'app://sockscope/index.html');
+    expect(ok.prevented).toBe(false);
+    expect(fake.opened).toEqual([]);
+  });
+
+  it('denies every redirect, window.open and <webview>', () => {
+    const r = event();
+    c.emit('will-redirect', r, 'app://sockscope/index.html');
+    expect(r.prevented).toBe(true);
+    expect(c.openHandler?.({ url: 'app://sockscope/index.html' })).toEqual({ action: 'deny' });
+    expect(c.openHandler?.({ url: 'https://attacker.example/' })).toEqual({ action: 'deny' });
+    const w = event();
+    c.emit('will-attach-webview', w, { nodeIntegration: true }, { src: 'https://attacker.example/' });
+    expect(w.prevented).toBe(true);
+    expect(fake.opened).toEqual([]);
+  });
+
+  it('hands only allow-listed https URLs to shell.openExternal (a new window is still denied)', () => {
+    expect(c.openHandler?.({ url: 'https://github.com/sockscope/sockscope/issues' })).toEqual({ action: 'deny' });
+    expect(openExternalSafely('file:///bin/sh')).toBe(false);
+    expect(openExternalSafely('https://github.com/sockscope/sockscope')).toBe(true);
+    expect(fake.opened).toEqual(['https://github.com/sockscope/sockscope/issues', 'https://github.com/sockscope/sockscope']);
+  });
+});
+
+describe('IPC bridge sender check', () => {
+  const dispatched: unknown[] = [];
+  const attached: unknown[] = [];
+  registerIpcBridge({
+    engine: { attachClient: (sink: unknown) => (attached.push(sink), () => {}) } as never,
+    dispatch: async (command, payload) => {
+      dispatched.push([command, payload]);
+      return { ok: true, value: null };
+    },
+  });
+  const invoke = fake.handlers.get(IPC_CHANNELS.invoke)!;
+  const call = (senderFrame: unknown) =>
+    invoke({ senderFrame }, 'tcp:listen', { bindAddress: '127.0.0.1', port: 0 }) as Promise<CommandResult>;
+
+  beforeEach(() => {
+    dispatched.length = 0;
+  });
+
+  it('refuses a wrong origin, a subframe and a null senderFrame with FORBIDDEN, dispatching nothing', async () => {
+    const top = { url: 'app://sockscope/index.html', parent: null };
+    for (const frame of [
+      { url: 'https://attacker.example/', parent: null },
+      { url: 'app://evil/index.html', parent: null },
+      { url: 'app://sockscope/index.html', parent: top },
+      null,
+      undefined,
+    ]) {
+      const r = await call(frame);
+      expect(r, JSON.stringify(frame)).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'sender is not the app' } });
+    }
+    expect(dispatched).toEqual([]);
+  });
+
+  it("passes the app's own top-level frame to the dispatcher", async () => {
+    const r = await call({ url: 'app://sockscope/index.html', parent: null });
+    expect(r.ok).toBe(true);
+    expect(dispatched).toEqual([['tcp:listen', { bindAddress: '127.0.0.1', port: 0 }]]);
+  });
+
+  it('sends event batches only to a window showing our own page', () => {
+    const c = new FakeContents();
+    fake.app.emit('web-contents-created', {}, c);
+    const sink = attached.at(-1) as { send(batch: unknown): void };
+    sink.send({ seq: 1, events: [] });
+    c.url = 'https://attacker.example/';
+    sink.send({ seq: 2, events: [] });
+    expect(c.sent).toEqual([[IPC_CHANNELS.events, { seq: 1, events: [] }]]);
+  });
+});
