@@ -3,7 +3,7 @@ import { call } from '../../bridge/bridge';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { Checkbox, TextField } from './fields';
-import { useSubmit } from './use-submit';
+import { FormFooter, useSubmit } from './use-submit';
 
 export function ConnectionForm({ onDone }: { onDone(): void }) {
   const preset = useStore((s) => s.formPreset);
@@ -106,14 +106,7 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
           )}
         </div>
       </details>
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <button type="submit" className="primary" disabled={busy}>
-        Connect
-      </button>
+      <FormFooter error={formError} busy={busy} submitLabel="Connect" />
     </form>
   );
 }

@@ -5,7 +5,7 @@ import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { AddressPresets } from './address-presets';
 import { Checkbox, Select, TextField } from './fields';
-import { useSubmit } from './use-submit';
+import { FormFooter, useSubmit } from './use-submit';
 
 type Transport = 'inet' | 'unix';
 
@@ -92,14 +92,7 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
           {transport === 'inet' && <Checkbox label="IPv6 only (for ::)" checked={ipv6Only} onChange={setIpv6Only} />}
         </div>
       </details>
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <button type="submit" className="primary" disabled={busy}>
-        Listen
-      </button>
+      <FormFooter error={formError} busy={busy} submitLabel="Listen" />
     </form>
   );
 }

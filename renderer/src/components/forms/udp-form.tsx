@@ -4,7 +4,7 @@ import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { AddressPresets } from './address-presets';
 import { Checkbox, Select, TextField } from './fields';
-import { useSubmit } from './use-submit';
+import { FormFooter, useSubmit } from './use-submit';
 
 type SocketType = 'auto' | 'udp4' | 'udp6';
 
@@ -64,14 +64,7 @@ export function UdpForm({ onDone }: { onDone(): void }) {
           <Checkbox label="IPv6 only" checked={ipv6Only} onChange={setIpv6Only} />
         </div>
       </details>
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <button type="submit" className="primary" disabled={busy}>
-        Bind
-      </button>
+      <FormFooter error={formError} busy={busy} submitLabel="Bind" />
     </form>
   );
 }

@@ -2,7 +2,7 @@
  * The System sockets table's model, pure: how rows carry over between snapshots (new, changed,
  * closed-and-lingering), how they are filtered, sorted, formatted and exported. No React here.
  */
-import { formatSocketEndpoint, type SystemSocketsRowView, type TcpState } from '../../../../shared/system-sockets';
+import { formatSocketEndpoint, TcpState, type SystemSocketsRowView } from '../../../../shared/system-sockets';
 
 /** New and changed rows stay highlighted this long. */
 export const HIGHLIGHT_MS = 3000;
@@ -207,22 +207,8 @@ export function filterRows(rows: readonly DisplayRow[], f: SocketFilters, names:
   });
 }
 
-const STATE_ORDER: readonly TcpState[] = [
-  'LISTEN',
-  'SYN_SENT',
-  'SYN_RECEIVED',
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-  'CLOSED',
-  'BOUND',
-  'UNCONN',
-  'UNKNOWN',
-];
+// The schema lists states in the order a connection lives through them: sort by that.
+const STATE_ORDER: readonly TcpState[] = TcpState.options;
 const stateRank = new Map(STATE_ORDER.map((s, i) => [s, i]));
 
 type Key = string | number | null;

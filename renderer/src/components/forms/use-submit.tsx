@@ -18,3 +18,19 @@ export function useSubmit() {
   };
   return { busy, formError, run };
 }
+
+/** The refusal (if any) and the one submit button every creation form ends with. */
+export function FormFooter({ error, busy, submitLabel }: { error: string | null; busy: boolean; submitLabel: string }) {
+  return (
+    <>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        {submitLabel}
+      </button>
+    </>
+  );
+}
