@@ -99,11 +99,20 @@ export const test = base.extend<Fixtures & Options>({
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // The CSP allows only what the UI needs: anything it blocks is a bug (or an attack) — report it.
+    await page.exposeFunction('__sockscopeCspViolation', (v: string) => errors.push(`CSP violation: ${v}`));
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        void (window as unknown as { __sockscopeCspViolation(v: string): Promise<void> }).__sockscopeCspViolation(
+          `${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`,
+        );
+      });
+    });
     await page.goto((webHost as WebHost).url);
     await expect(page.locator('html')).toHaveAttribute('data-app-state', 'ready');
     await use(page);
     await browser.close();
-    expect(errors, 'uncaught errors in the page').toEqual([]);
+    expect(errors, 'uncaught errors and CSP violations in the page').toEqual([]);
   },
 });
 

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +55,21 @@ win.loadURL('app://sockscope/index.html');
 
 const ONLY = ['--checks', 'NodeIntegrationJSCheck'];
 
-describe('scripts/electronegativity.mjs', { timeout: 120_000 }, () => {
+/**
+ * Until @doyensec/electronegativity is in devDependencies this test cannot run; `npm test` still
+ * cannot pass without it, because `npm run security:electron` exits 2 when it is missing.
+ */
+const installed = (() => {
+  try {
+    createRequire(script).resolve('@doyensec/electronegativity');
+    return true;
+  } catch {
+    console.warn('scripts/electronegativity.test.ts skipped: @doyensec/electronegativity is not installed');
+    return false;
+  }
+})();
+
+describe.runIf(installed)('scripts/electronegativity.mjs', { timeout: 120_000 }, () => {
   it('fails on planted findings, unjustified suppressions and unparseable files; passes justified ones and the repository', async () => {
     const planted = fixture('planted', { 'main.js': window('nodeIntegration: true,') });
     const unjustified = fixture('unjustified', { 'main.js': window('nodeIntegration: true, // eng-disable NODE_INTEGRATION_JS_CHECK') });

@@ -38,5 +38,14 @@ export function parseWebHostArgs(argv: string[]): WebHostArgs | { error: string 
 }
 
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return host === 'localhost' || host === '::1' || /^(?:::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(host);
+}
+
+/** What `npm run web` prints before serving on an address other people can reach (null for loopback). */
+export function exposureWarning(host: string): string | null {
+  if (isLoopback(host)) return null;
+  return (
+    `WARNING: --host ${host} is not a loopback address: anyone who can reach this machine and obtains the URL's token ` +
+    'can open sockets and run socket-table commands here, as this user. Use the default (127.0.0.1) unless you mean it.'
+  );
 }

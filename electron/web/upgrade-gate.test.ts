@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopback, parseWebHostArgs } from './args';
+import { exposureWarning, isLoopback, parseWebHostArgs } from './args';
 import { allowedHosts, checkUpgrade, TOKEN_PROTOCOL_PREFIX } from './upgrade-gate';
 
 const token = 'a'.repeat(48);
@@ -40,7 +40,13 @@ describe('web host arguments', () => {
     expect(parseWebHostArgs(['--evil'])).toHaveProperty('error');
   });
   it('knows loopback from the rest', () => {
-    expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].every(isLoopback)).toBe(true);
-    expect(['0.0.0.0', '::', '192.168.1.2'].some(isLoopback)).toBe(false);
+    expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost', '::ffff:127.0.0.1'].every(isLoopback)).toBe(true);
+    expect(['0.0.0.0', '::', '192.168.1.2', '::ffff:10.0.0.1', '127.0.0.1.evil.example', 'localhost.evil.example'].some(isLoopback)).toBe(false);
+  });
+  it('warns clearly before serving beyond loopback, and only then', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.2']) {
+      expect(exposureWarning(host)).toMatch(new RegExp(`^WARNING: --host ${host.replace(/\./g, '\\.')} is not a loopback address: anyone who can reach this machine`));
+    }
+    for (const host of ['127.0.0.1', '::1', 'localhost']) expect(exposureWarning(host)).toBeNull();
   });
 });

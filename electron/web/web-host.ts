@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createEngineHost } from '../engine';
-import { isLoopback, parseWebHostArgs } from './args';
+import { exposureWarning, parseWebHostArgs } from './args';
 import { startWebServer } from './web-server';
 
 function packageVersion(): string {
@@ -36,11 +36,8 @@ async function main(): Promise<void> {
     console.error(args.error);
     process.exit(2);
   }
-  if (!isLoopback(args.host)) {
-    console.warn(
-      `WARNING: --host ${args.host} is not a loopback address: anyone who can reach this machine and obtains the URL's token can open and use sockets here.`,
-    );
-  }
+  const warning = exposureWarning(args.host);
+  if (warning) console.warn(warning);
   const engineHost = createEngineHost({
     mode: 'browser',
     version: packageVersion(),

@@ -4,7 +4,6 @@
  * a control pair that proves other endpoints are unaffected, and loopback-only peers.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -42,14 +41,16 @@ function describe(v: unknown): string {
   return v instanceof Error ? `${v.name}: ${v.message}` : String(v);
 }
 
-/** The file descriptors this process holds right now (Linux). */
-export function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
-}
+export { openFds } from './soak-runner';
 
 /** Lines of `ss -tanpH` / `ss -uanpH` that belong to this process: any state, TCP and UDP. */
-export async function ownSockets(): Promise<string[]> {
-  const mine = `pid=${process.pid},`;
+export function ownSockets(): Promise<string[]> {
+  return ownSocketsOf(process.pid);
+}
+
+/** TCP and UDP sockets (any state) that `ss` attributes to process `pid`. */
+export async function ownSocketsOf(pid: number): Promise<string[]> {
+  const mine = `pid=${pid},`;
   const lines: string[] = [];
   for (const flags of ['-tanpH', '-uanpH']) {
     const out = await new Promise<string>((resolve, reject) =>

@@ -1,4 +1,4 @@
-import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { composeMessage, type LineEnding } from '../../../../shared/bytes';
 import { LIMITS } from '../../../../shared/primitives';
 import { Checkbox, Select } from '../forms/fields';
@@ -24,6 +24,7 @@ export function Composer({
   const [hex, setHex] = useState(false);
   const [lineEnding, setLineEnding] = useState<LineEnding>('lf');
   const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
   const history = useRef<string[]>([]);
   const historyIndex = useRef(-1);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -77,6 +78,7 @@ export function Composer({
             onChange={(e) => setText(e.target.value)}
             onKeyDown={onKeyDown}
             aria-invalid={error ? true : undefined}
+            aria-describedby={error ? errorId : undefined}
             spellCheck={false}
             autoComplete="off"
           />
@@ -110,7 +112,7 @@ export function Composer({
         />
       </div>
       {error && (
-        <p className="field-error" aria-live="polite">
+        <p id={errorId} className="field-error" aria-live="polite">
           {error}
         </p>
       )}
