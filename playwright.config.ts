@@ -8,6 +8,7 @@ import type { AppMode } from './e2e/fixtures';
  */
 export default defineConfig<{ appMode: AppMode }>({
   testDir: 'e2e',
+  globalSetup: './e2e/global-setup.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,

@@ -1,9 +1,7 @@
 /**
  * Bad input is refused where it was typed, with a message that says what is wrong, and nothing is
  * opened or sent: a port out of range, an empty host, bad hex with the position of the first bad
- * character. An unknown service name passes the form (it *could* be a service; only the system's
- * services database can tell) and is answered by the endpoint itself: its workspace shows the
- * alert EUNKNOWN_SERVICE, naming the service, and the endpoint is Closed.
+ * character, a service name the system's services database does not know.
  */
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
@@ -89,24 +87,29 @@ test.describe('field validation', () => {
     await expect(region.getByRole('log', { name: 'Traffic' })).toContainText('→ out');
   });
 
-  test('an unknown service name is answered by the endpoint: alert EUNKNOWN_SERVICE naming it, state Closed', async ({ page }) => {
+  test('an unknown service name is refused at the Port field; a known one is taken', async ({ page }) => {
     const connect = await openForm(page, 'New connection');
     await connect.getByRole('textbox', { name: 'Host', exact: true }).fill('127.0.0.1');
-    await connect.getByRole('textbox', { name: 'Port', exact: true }).fill('no-such-service-xyz');
+    const port = connect.getByRole('textbox', { name: 'Port', exact: true });
+    await port.fill('no-such-service-xyz');
     await connect.getByRole('button', { name: 'Connect', exact: true }).click();
-    await expect(connect).toBeHidden();
-    const conn = page.getByRole('region', { name: /^Connection / });
-    const alert = conn.getByRole('alert');
-    await expect(alert).toContainText('EUNKNOWN_SERVICE');
-    await expect(alert).toContainText(/Unknown service name.*no-such-service-xyz.*not in the system's services database/);
-    await expect(conn).toContainText('Closed');
+    await expectFieldError(port, /Unknown service name "no-such-service-xyz" \(tcp\).*services database/);
+    await connect.getByRole('button', { name: 'Cancel' }).click();
 
-    const listen = await openForm(page, 'New listener');
-    await listen.getByRole('textbox', { name: 'Port', exact: true }).fill('nosuchsvc');
-    await listen.getByRole('button', { name: 'Listen', exact: true }).click();
-    const l = page.getByRole('region', { name: /^Listener / });
-    await expect(l.getByRole('alert')).toContainText('EUNKNOWN_SERVICE');
-    await expect(l.getByRole('alert')).toContainText('nosuchsvc');
-    await expect(l).toContainText('Closed');
+    const udp = await openForm(page, 'New UDP endpoint');
+    const udpPort = udp.getByRole('textbox', { name: 'Port', exact: true });
+    await udpPort.fill('nosuchsvc');
+    await udp.getByRole('button', { name: 'Bind', exact: true }).click();
+    await expectFieldError(udpPort, /Unknown service name "nosuchsvc" \(udp\)/);
+    await udp.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByRole('region')).toHaveCount(0);
+
+    // A real service name goes through the form; the workspace says what it resolved to.
+    const conn2 = await openForm(page, 'New connection');
+    await conn2.getByRole('textbox', { name: 'Host', exact: true }).fill('127.0.0.1');
+    await conn2.getByRole('textbox', { name: 'Port', exact: true }).fill('whois');
+    await conn2.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect(conn2).toBeHidden();
+    await expect(page.getByRole('region', { name: /^Connection / })).toContainText('whois → 43/tcp');
   });
 });

@@ -192,6 +192,11 @@ export const commands = {
   'recording:export-pcapng': command(ConversationRef, z.strictObject({ path: z.string() })),
   /** A Unix socket path that exists but where nothing listens. */
   'unix:remove-stale': command(z.strictObject({ path: UnixPath }), Ok),
+  /** A service name from the system's services database (`whois` → 43/tcp), so forms can check it at the field. */
+  'services:lookup': command(
+    z.strictObject({ name: PortSpec, proto: z.enum(['tcp', 'udp']) }),
+    z.strictObject({ port: Port.nullable() }),
+  ),
 
   // System sockets: the machine's own socket table (ss / netstat / lsof), with Sockscope's rows marked.
   /** Refreshes the table (joining a refresh already running) and answers with it. */

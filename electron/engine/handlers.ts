@@ -1,5 +1,6 @@
 import { LIMITS } from '../../shared/primitives';
 import { appInfo } from './app-info';
+import { lookupServiceByName } from './system-sockets/services';
 import { toWireChunk } from './batcher';
 import { CommandError } from './command-error';
 import type { CommandHandlers } from './dispatcher';
@@ -45,6 +46,9 @@ function commonHandlers(engine: Engine) {
       engine.requireConversation(conversationId).reset();
       return { ok: true as const };
     },
+    'services:lookup': ({ name, proto }) => ({
+      port: typeof name === 'number' ? name : lookupServiceByName(name, proto),
+    }),
     'traffic:page': ({ conversationId, beforeSeq, limit, full }) => {
       const log = engine.requireConversation(conversationId).traffic;
       const chunks = log.page(beforeSeq, limit, PAGE_MAX_BYTES);

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../../bridge/bridge';
-import { parseHostField, parsePortField } from '../../lib/validate-fields';
+import { parseHostField, parsePortField, unknownServiceError } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { Checkbox, TextField } from './fields';
 import { FormFooter, useSubmit } from './use-submit';
@@ -56,6 +56,11 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
     setErrors(errs);
     if (Object.keys(errs).length > 0) return;
     void run(async () => {
+      const unknown = request.port === undefined ? null : await unknownServiceError(request.port, 'tcp');
+      if (unknown) {
+        setErrors({ port: unknown });
+        return;
+      }
       const { endpointId } = await call('tcp:connect', request);
       focusEndpoint(endpointId);
       onDone();

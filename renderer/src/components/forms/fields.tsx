@@ -34,7 +34,7 @@ export function TextField({ label, value, onChange, error, hint, className, ...r
         </span>
       )}
       {error && (
-        <span id={errId} className="field-error">
+        <span id={errId} className="field-error" role="alert">
           {error}
         </span>
       )}

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Behaviour } from '../../../../shared/endpoints';
 import { call } from '../../bridge/bridge';
-import { parseHostField, parsePortField } from '../../lib/validate-fields';
+import { parseHostField, parsePortField, unknownServiceError } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { AddressPresets } from './address-presets';
 import { Checkbox, Select, TextField } from './fields';
@@ -51,6 +51,11 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
     setErrors(errs);
     if (Object.keys(errs).length > 0) return;
     void run(async () => {
+      const unknown = request.port === undefined ? null : await unknownServiceError(request.port, 'tcp');
+      if (unknown) {
+        setErrors({ port: unknown });
+        return;
+      }
       const { endpointId } = await call('tcp:listen', request);
       focusEndpoint(endpointId);
       onDone();

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../../bridge/bridge';
-import { parseHostField, parsePortField } from '../../lib/validate-fields';
+import { parseHostField, parsePortField, unknownServiceError } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { AddressPresets } from './address-presets';
 import { Checkbox, Select, TextField } from './fields';
@@ -28,6 +28,11 @@ export function UdpForm({ onDone }: { onDone(): void }) {
     setErrors(errs);
     if (!('value' in h) || !('value' in p)) return;
     void run(async () => {
+      const unknown = await unknownServiceError(p.value, 'udp');
+      if (unknown) {
+        setErrors({ port: unknown });
+        return;
+      }
       const { endpointId } = await call('udp:bind', {
         bindAddress: h.value,
         port: p.value,

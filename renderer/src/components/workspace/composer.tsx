@@ -112,7 +112,7 @@ export function Composer({
         />
       </div>
       {error && (
-        <p id={errorId} className="field-error" aria-live="polite">
+        <p id={errorId} className="field-error" role="alert">
           {error}
         </p>
       )}
