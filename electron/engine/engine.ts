@@ -138,6 +138,7 @@ export class Engine {
   /** Forgets a finished conversation (and its traffic) that its endpoint no longer lists. */
   removeConversation(id: string): void {
     this.conversations.delete(id);
+    this.recordings.forget(id);
   }
 
   get isShuttingDown(): boolean {
