@@ -4,7 +4,6 @@
  * a control pair that proves other endpoints are unaffected, and loopback-only peers.
  */
 import { execFile, spawn } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect } from 'vitest';
@@ -125,48 +124,6 @@ export async function expectEngineUp(h: TestHost): Promise<void> {
   expect(info.ok).toBe(true);
 }
 
-/** A child process listening with backlog 1 whose event loop is blocked: it never accepts. */
-export async function fullQueueListener(): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const s = require('net').createServer();
-       s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
-         process.stdout.write(String(s.address().port) + '\\n');
-         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000);
-       });`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  track(() => {
-    child.kill('SIGKILL');
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('blocked listener did not start')), 5000);
-    child.stdout!.once('data', (d: Buffer) => {
-      clearTimeout(t);
-      resolve(Number(String(d).trim()));
-    });
-  });
-  // Fill the accept queue (backlog 1 holds up to 2 on Linux) until a connect no longer completes.
-  for (let i = 0; i < 8; i++) {
-    const completed = await new Promise<boolean>((resolve) => {
-      const s: Socket = connect({ port, host: '127.0.0.1' });
-      s.on('error', () => {});
-      track(() => {
-        s.destroy();
-      });
-      const t = setTimeout(() => resolve(false), 300);
-      s.once('connect', () => {
-        clearTimeout(t);
-        resolve(true);
-      });
-    });
-    if (!completed) return port;
-  }
-  throw new Error('the accept queue never filled up');
-}
 
 /** A Node child process running `script` (CommonJS), which prints one line (e.g. its port) when ready. */
 export async function nodeChild(script: string, args: string[] = []) {

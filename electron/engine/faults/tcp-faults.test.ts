@@ -8,11 +8,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SEND_BUFFER_LIMIT } from '../tcp/conversation';
-import { b64, cleanupPeers, freePort, makeHost, rawClient, sleep, track, trafficBytes, waitFor, type TestHost } from '../tcp/test-helpers';
+import { b64, cleanupPeers, freePort, fullQueueListener, makeHost, rawClient, sleep, track, trafficBytes, waitFor, type TestHost } from '../tcp/test-helpers';
 import {
   controlPair,
   expectEngineUp,
-  fullQueueListener,
   MiB,
   nodeChild,
   settledMemory,

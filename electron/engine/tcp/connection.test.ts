@@ -1,35 +1,24 @@
 import { spawn } from 'node:child_process';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatSockAddr } from '../../../shared/primitives';
 import { TcpConnection } from './connection';
 import {
   ALL_BYTES,
   b64,
-  cleanupPeers,
   expectTimelineCalls,
   freePort,
-  makeHost,
   sleep,
   track,
   trafficBytes,
   waitFor,
   type TestHost,
+  fullQueueListener,
+  useTestHosts,
 } from './test-helpers';
 
-let hosts: TestHost[] = [];
-function host(): TestHost {
-  const h = makeHost();
-  hosts.push(h);
-  return h;
-}
-
-afterEach(async () => {
-  await cleanupPeers();
-  await Promise.all(hosts.map((h) => h.engine.shutdown()));
-  hosts = [];
-});
+const host = useTestHosts();
 
 async function listener(h: TestHost, bindAddress = '127.0.0.1', extra: object = {}) {
   const { endpointId } = await h.call('tcp:listen', { bindAddress, port: 0, ...extra });
@@ -486,48 +475,6 @@ describe('with external peers (socat, ncat)', () => {
   });
 });
 
-/** A child process listening with backlog 1 whose event loop is blocked: it never accepts. */
-async function fullQueueListener(): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const s = require('net').createServer();
-       s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
-         process.stdout.write(String(s.address().port) + '\\n');
-         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000);
-       });`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  track(() => {
-    child.kill('SIGKILL');
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('blocked listener did not start')), 5000);
-    child.stdout!.once('data', (d: Buffer) => {
-      clearTimeout(t);
-      resolve(Number(String(d).trim()));
-    });
-  });
-  // Fill the accept queue (backlog 1 holds up to 2 on Linux) until a connect no longer completes.
-  for (let i = 0; i < 8; i++) {
-    const completed = await new Promise<boolean>((resolve) => {
-      const s = netConnect({ port, host: '127.0.0.1' });
-      s.on('error', () => {});
-      track(() => {
-        s.destroy();
-      });
-      const t = setTimeout(() => resolve(false), 300);
-      s.once('connect', () => {
-        clearTimeout(t);
-        resolve(true);
-      });
-    });
-    if (!completed) return port;
-  }
-  throw new Error('the accept queue never filled up');
-}
 
 function startPeer(cmd: string, args: string[]) {
   const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -3,22 +3,11 @@
  * that rise and decay with the engine's tick, bounded traffic with a "not kept" count, and no
  * timers left behind once everything is closed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EngineSnapshot, EventBatch } from '../../../shared/contract';
-import { ALL_BYTES, b64, cleanupPeers, makeHost, rawClient, waitFor, type TestHost } from './test-helpers';
+import { ALL_BYTES, b64, rawClient, useTestHosts, waitFor, type TestHost } from './test-helpers';
 
-let hosts: TestHost[] = [];
-function host(): TestHost {
-  const h = makeHost();
-  hosts.push(h);
-  return h;
-}
-
-afterEach(async () => {
-  await cleanupPeers();
-  await Promise.all(hosts.map((h) => h.engine.shutdown()));
-  hosts = [];
-});
+const host = useTestHosts();
 
 const tickers = (h: TestHost) => (h.engine as unknown as { tickers: Set<unknown> }).tickers.size;
 

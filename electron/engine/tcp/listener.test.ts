@@ -1,33 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { formatSockAddr } from '../../../shared/primitives';
 import {
   ALL_BYTES,
   b64,
-  cleanupPeers,
   expectTimelineCalls,
-  makeHost,
   rawClient,
   runListenAsNobody,
   sleep,
   trafficBytes,
   waitFor,
   type TestHost,
+  useTestHosts,
 } from './test-helpers';
 
-let hosts: TestHost[] = [];
-function host(): TestHost {
-  const h = makeHost();
-  hosts.push(h);
-  return h;
-}
-
-afterEach(async () => {
-  await cleanupPeers();
-  await Promise.all(hosts.map((h) => h.engine.shutdown()));
-  hosts = [];
-});
+const host = useTestHosts();
 
 async function listen(h: TestHost, req: Parameters<TestHost['call']>[1] = {}) {
   const { endpointId } = await h.call('tcp:listen', { bindAddress: '127.0.0.1', port: 0, ...(req as object) });

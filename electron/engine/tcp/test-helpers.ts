@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { CommandName, CommandRequest, CommandResponse } from '../../../shared/contract';
 import type { ConnectionSnapshot, ConversationSnapshot, ListenerSnapshot } from '../../../shared/endpoints';
 import type { BridgeError } from '../../../shared/errors';
@@ -209,4 +209,62 @@ export async function runListenAsNobody(req: CommandRequest<'tcp:listen'>): Prom
   });
   if (code !== 0) throw new Error(`unprivileged engine exited with ${code}: ${err}`);
   return JSON.parse(Buffer.concat(out).toString()) as ListenerSnapshot;
+}
+
+/** A child process listening with backlog 1 whose event loop is blocked: it never accepts. */
+export async function fullQueueListener(): Promise<number> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const s = require('net').createServer();
+       s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+         process.stdout.write(String(s.address().port) + '\\n');
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000);
+       });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  track(() => {
+    child.kill('SIGKILL');
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('blocked listener did not start')), 5000);
+    child.stdout!.once('data', (d: Buffer) => {
+      clearTimeout(t);
+      resolve(Number(String(d).trim()));
+    });
+  });
+  // Fill the accept queue (backlog 1 holds up to 2 on Linux) until a connect no longer completes.
+  for (let i = 0; i < 8; i++) {
+    const completed = await new Promise<boolean>((resolve) => {
+      const s = connect({ port, host: '127.0.0.1' });
+      s.on('error', () => {});
+      track(() => {
+        s.destroy();
+      });
+      const t = setTimeout(() => resolve(false), 300);
+      s.once('connect', () => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+    if (!completed) return port;
+  }
+  throw new Error('the accept queue never filled up');
+}
+
+/** One engine host per test that wants one, all shut down (with their peers) after each test. */
+export function useTestHosts(): () => TestHost {
+  let hosts: TestHost[] = [];
+  afterEach(async () => {
+    await cleanupPeers();
+    await Promise.all(hosts.map((h) => h.engine.shutdown()));
+    hosts = [];
+  });
+  return () => {
+    const h = makeHost();
+    hosts.push(h);
+    return h;
+  };
 }
