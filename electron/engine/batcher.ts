@@ -18,6 +18,13 @@ export interface BatcherOptions {
   conversationPreviewBytes?: number;
   /** Preview chunks carried per conversation per batch. */
   conversationPreviewChunks?: number;
+  /**
+   * Counters-only snapshots (throttled keys) carried per batch; the rest wait for the next flush,
+   * oldest first. Without it a thousand clients that started together send their counters in the
+   * same batch every COUNTERS_MS, and the UI drops a frame on each of those batches; with it they
+   * spread over a few flushes once and stay spread.
+   */
+  countersPerFlush?: number;
 }
 
 /** A chunk as a batch carries it: its preview bytes copied, its real size remembered. */
@@ -41,6 +48,7 @@ export const BATCH_DEFAULTS = {
   chunkPreviewBytes: 16 * 1024,
   conversationPreviewBytes: 64 * 1024,
   conversationPreviewChunks: 200,
+  countersPerFlush: 200,
 } as const;
 
 /**
@@ -74,7 +82,11 @@ export class EventBatcher implements HubSubscriber {
   push(e: HubEvent): void {
     if (this.disposed) return;
     if (e.kind === 'state') {
-      if (!this.states.has(e.key)) this.order.push(e.key);
+      const pending = this.states.get(e.key);
+      // Fast path, taken on nearly every received chunk at line rate: the same counters-only change
+      // is already pending (and its flush scheduled); there is nothing to add.
+      if (pending === e.build && e.throttleMs && this.holdable.get(e.key) === e.throttleMs) return;
+      if (!pending) this.order.push(e.key);
       this.states.set(e.key, e.build);
       if (!e.throttleMs) {
         this.urgent.add(e.key);
@@ -83,12 +95,11 @@ export class EventBatcher implements HubSubscriber {
         this.holdable.set(e.key, e.throttleMs);
       }
     } else {
-      const key = `traffic:${e.conversationId}`;
       let t = this.traffic.get(e.conversationId);
       if (!t) {
         t = { chunks: [], previewBytes: 0, skippedChunks: 0, skippedBytes: 0 };
         this.traffic.set(e.conversationId, t);
-        this.order.push(key);
+        this.order.push(`traffic:${e.conversationId}`);
       }
       const preview = Math.min(e.chunk.bytes.length, this.opts.chunkPreviewBytes);
       if (
@@ -140,6 +151,7 @@ export class EventBatcher implements HubSubscriber {
     const events: EngineEvent[] = [];
     const held: string[] = [];
     let heldFor = Number.POSITIVE_INFINITY;
+    let counters = 0;
     for (const key of this.order) {
       if (key.startsWith('traffic:')) {
         const id = key.slice('traffic:'.length);
@@ -155,6 +167,12 @@ export class EventBatcher implements HubSubscriber {
         // Counters of this key went out less than `spacing` ago: they wait (coalescing further).
         held.push(key);
         heldFor = Math.min(heldFor, last + spacing - now);
+        continue;
+      }
+      if (spacing !== undefined && ++counters > this.opts.countersPerFlush) {
+        // This batch carries enough counters already: the next flush takes this key first.
+        held.push(key);
+        heldFor = 0;
         continue;
       }
       events.push(build());

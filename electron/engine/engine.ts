@@ -3,7 +3,7 @@ import type { ConversationSnapshot, EndpointKind, EndpointSnapshot } from '../..
 import { EventBatcher, toWireChunk, type BatcherOptions, type BatchSink } from './batcher';
 import { systemClock, type Clock } from './clock';
 import { notFound, invalidState } from './command-error';
-import { EventHub } from './event-hub';
+import { EventHub, type StateEvent } from './event-hub';
 import { RecentHosts } from './recent-hosts';
 import { SystemSocketsService } from './system-sockets/system-sockets-service';
 import type { RecordingMeta } from './recording/recorder';
@@ -72,6 +72,13 @@ export class Engine {
   private readonly endpoints = new Map<string, ManagedEndpoint>();
   private readonly conversations = new Map<string, ManagedConversation>();
   private readonly counters = new Map<string, number>();
+  /**
+   * Each endpoint's and conversation's change events, made once: a change is announced on every
+   * received chunk, and a fresh key string, builder closure and event per chunk were a good part
+   * of the engine's garbage at line rate. (The same builder also lets a batcher see at once that
+   * the change is already pending.)
+   */
+  private readonly notices = new WeakMap<ManagedEndpoint | ManagedConversation, { state: StateEvent; counters: StateEvent }>();
   private shuttingDown: Promise<void> | null = null;
   private readonly tickers = new Set<() => void>();
   private tickTimer: NodeJS.Timeout | null = null;
@@ -116,7 +123,12 @@ export class Engine {
   /** `counters`: only byte counts moved (traffic): sent to UIs at most COUNTERS_MS apart per endpoint. */
   endpointChanged(e: ManagedEndpoint, counters = false): void {
     if (!this.endpoints.has(e.id)) return;
-    this.hub.changed(`endpoint:${e.id}`, () => ({ type: 'endpoint:changed', endpoint: e.snapshot() }), counters ? COUNTERS_MS : undefined);
+    let n = this.notices.get(e);
+    if (!n) {
+      n = changeNotices(`endpoint:${e.id}`, () => ({ type: 'endpoint:changed', endpoint: e.snapshot() }));
+      this.notices.set(e, n);
+    }
+    this.hub.emitState(counters ? n.counters : n.state);
   }
 
   addConversation(c: ManagedConversation): void {
@@ -126,13 +138,18 @@ export class Engine {
 
   conversationChanged(c: ManagedConversation, counters = false): void {
     if (!this.conversations.has(c.id)) return;
-    this.hub.changed(`conversation:${c.id}`, () => {
-      const conversation = c.snapshot();
-      // UDP logs have no conversation snapshot; their endpoint snapshot carries the counters.
-      return conversation
-        ? { type: 'conversation:changed', conversation }
-        : { type: 'endpoint:changed', endpoint: this.requireEndpoint(c.endpointId).snapshot() };
-    }, counters ? COUNTERS_MS : undefined);
+    let n = this.notices.get(c);
+    if (!n) {
+      n = changeNotices(`conversation:${c.id}`, () => {
+        const conversation = c.snapshot();
+        // UDP logs have no conversation snapshot; their endpoint snapshot carries the counters.
+        return conversation
+          ? { type: 'conversation:changed', conversation }
+          : { type: 'endpoint:changed', endpoint: this.requireEndpoint(c.endpointId).snapshot() };
+      });
+      this.notices.set(c, n);
+    }
+    this.hub.emitState(counters ? n.counters : n.state);
   }
 
   /** Forgets a finished conversation (and its traffic) that its endpoint no longer lists. */
@@ -271,4 +288,9 @@ export class Engine {
       });
     return this.shuttingDown;
   }
+}
+
+/** A key's two change events: a real state change, and a counters-only one (held to COUNTERS_MS). */
+function changeNotices(key: string, build: () => EngineEvent): { state: StateEvent; counters: StateEvent } {
+  return { state: { kind: 'state', key, build }, counters: { kind: 'state', key, build, throttleMs: COUNTERS_MS } };
 }

@@ -6,10 +6,15 @@ import type { StoredChunk } from './traffic/traffic-log';
  * flushed, so a conversation receiving 10,000 chunks a second builds its snapshot at most once per
  * flush. Traffic chunks are passed by reference; batchers cap how much of them they carry.
  */
-export type HubEvent =
-  /** `throttleMs`: a counters-only change, sent at most that often per key (a real state change is not held). */
-  | { kind: 'state'; key: string; build: () => EngineEvent; throttleMs?: number }
-  | { kind: 'traffic'; conversationId: string; chunk: StoredChunk };
+export type HubEvent = StateEvent | { kind: 'traffic'; conversationId: string; chunk: StoredChunk };
+
+/** `throttleMs`: a counters-only change, sent at most that often per key (a real state change is not held). */
+export interface StateEvent {
+  kind: 'state';
+  key: string;
+  build: () => EngineEvent;
+  throttleMs?: number;
+}
 
 export interface HubSubscriber {
   push(event: HubEvent): void;
@@ -26,6 +31,14 @@ export class EventHub {
   /** Announce that `key`'s state changed; `build` runs at flush time, once per batch. */
   changed(key: string, build: () => EngineEvent, throttleMs?: number): void {
     this.emit(throttleMs ? { kind: 'state', key, build, throttleMs } : { kind: 'state', key, build });
+  }
+
+  /**
+   * Emits a state event made once by its owner and reused for every change (subscribers keep its
+   * key and builder, never the event): no allocation per received chunk.
+   */
+  emitState(e: StateEvent): void {
+    this.emit(e);
   }
 
   traffic(conversationId: string, chunk: StoredChunk): void {

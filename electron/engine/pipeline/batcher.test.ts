@@ -179,4 +179,16 @@ describe('EventBatcher counter throttling', () => {
     expect(sink.batches.length).toBe(before + 1);
     expect(sink.events('recent-hosts:changed').at(-1)?.hosts[0]).toBe('-3');
   });
+
+  it('carries at most countersPerFlush counters-only snapshots per batch, oldest first, and never holds a real change', async () => {
+    const { hub, sink } = setup({ intervalMs: 10, countersPerFlush: 100 });
+    for (let i = 0; i < 450; i++) hub.changed(`conversation:c${i}`, () => hosts(i), 250);
+    hub.changed('endpoint:l1', () => hosts(-1)); // a real state change, after all of them
+    await sleep(200);
+    const sizes = sink.batches.map((b) => b.events.length);
+    expect(sizes[0]).toBe(101); // 100 counters and the real change
+    expect(sizes.slice(1)).toEqual([100, 100, 100, 50]);
+    const order = sink.events('recent-hosts:changed').map((e) => Number(e.hosts[0]));
+    expect(order.filter((n) => n >= 0)).toEqual(Array.from({ length: 450 }, (_, i) => i));
+  });
 });

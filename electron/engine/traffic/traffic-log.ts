@@ -133,6 +133,12 @@ export class TrafficLog {
     this.queues = { in: new ChunkQueue(budgetPerDirection), out: new ChunkQueue(budgetPerDirection) };
   }
 
+  /** Made once, not per append: `append` runs on every received chunk. */
+  private readonly evicted: Record<Direction, (gone: StoredChunk) => void> = {
+    in: (gone) => (this.notKept.in += gone.bytes.length),
+    out: (gone) => (this.notKept.out += gone.bytes.length),
+  };
+
   /**
    * Keeps a copy of `bytes` (the caller's buffer is not retained). The returned chunk's bytes are
    * a view into the ring: read them now; once evicted they may be overwritten.
@@ -148,7 +154,7 @@ export class TrafficLog {
       src = src.subarray(excess);
       this.notKept[dir] += excess;
     }
-    q.store(chunk, src, (gone) => (this.notKept[dir] += gone.bytes.length));
+    q.store(chunk, src, this.evicted[dir]);
     while (q.length > this.maxChunksPerDirection) {
       const gone = q.shift() as StoredChunk;
       this.notKept[dir] += gone.bytes.length;

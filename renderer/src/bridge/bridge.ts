@@ -4,13 +4,13 @@
  */
 import {
   CommandResult,
-  EventBatch,
   type CommandName,
   type CommandRequest,
   type CommandResponse,
 } from '../../../shared/contract';
 import type { BridgeError } from '../../../shared/errors';
 import { useStore } from '../store/store';
+import { isEventBatchShape } from './batch-shape';
 import { createElectronTransport, electronApi } from './electron-transport';
 import type { Transport } from './transport';
 import { createWebSocketTransport, takeToken } from './websocket-transport';
@@ -61,9 +61,9 @@ export function startBridge(): void {
   let synced = false;
   transport.onEvents((raw) => {
     if (!synced) return;
-    const parsed = EventBatch.safeParse(raw);
-    if (parsed.success) useStore.getState().applyBatch(parsed.data);
-    else console.error('sockscope: malformed event batch', parsed.error.issues.slice(0, 3));
+    // A structural check, not the full zod schema: see batch-shape.ts for why that is enough here.
+    if (isEventBatchShape(raw)) useStore.getState().applyBatch(raw);
+    else console.error('sockscope: malformed event batch dropped');
   });
   transport.onStatus((status) => {
     useStore.getState().setEngineStatus(status);

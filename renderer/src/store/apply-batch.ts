@@ -6,6 +6,40 @@ import type { UiSlice } from './ui-slice';
 
 type Reduced = Partial<State>;
 
+/**
+ * `next` with every part that equals the same part of `prev` replaced by `prev`'s object (and
+ * `prev` itself when nothing differs). Snapshots arrive whole, a listener's every 250 ms with its
+ * 500-entry timeline and its client list, a conversation's with its addresses: keeping the
+ * unchanged parts' identity lets memoized components and selectors skip them instead of
+ * re-rendering a thousand rows for a counter that moved.
+ */
+export function keepUnchanged<T>(prev: T | undefined, next: T): T {
+  if (prev === undefined || Object.is(prev, next)) return prev ?? next;
+  if (typeof prev !== 'object' || typeof next !== 'object' || prev === null || next === null) return next;
+  if (Array.isArray(prev)) {
+    if (!Array.isArray(next)) return next;
+    let same = prev.length === next.length;
+    const out = next.map((v: unknown, i) => {
+      const kept = keepUnchanged(prev[i] as unknown, v);
+      if (kept !== prev[i]) same = false;
+      return kept;
+    });
+    return (same ? prev : out) as T;
+  }
+  if (Array.isArray(next)) return next;
+  const p = prev as Record<string, unknown>;
+  const n = next as Record<string, unknown>;
+  const keys = Object.keys(n);
+  let same = keys.length === Object.keys(p).length;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const kept = keepUnchanged(p[k], n[k]);
+    if (kept !== p[k] || !(k in p)) same = false;
+    out[k] = kept;
+  }
+  return (same ? prev : out) as T;
+}
+
 /** Folds a whole batch into new slices: one `set()` per batch, whatever it holds. */
 export function reduceBatch(s: State, batch: EventBatch): Reduced {
   let endpoints: EndpointsSlice['endpoints'] | null = null;
@@ -18,12 +52,16 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
   for (const e of batch.events) {
     switch (e.type) {
       case 'endpoint:changed': {
-        endpoints ??= { ...s.endpoints };
-        if (!endpoints[e.endpoint.id]) {
-          order ??= [...s.endpointOrder];
-          if (!order.includes(e.endpoint.id)) order.push(e.endpoint.id);
+        const prev = (endpoints ?? s.endpoints)[e.endpoint.id];
+        const next = keepUnchanged(prev, e.endpoint);
+        if (next !== prev) {
+          endpoints ??= { ...s.endpoints };
+          if (!prev) {
+            order ??= [...s.endpointOrder];
+            if (!order.includes(e.endpoint.id)) order.push(e.endpoint.id);
+          }
+          endpoints[e.endpoint.id] = next;
         }
-        endpoints[e.endpoint.id] = e.endpoint;
         // A listener shows its first client's conversation until the person picks another.
         if (e.endpoint.kind === 'tcp-listener' && e.endpoint.clientIds.length > 0) {
           const current = (selected ?? s.selectedClient)[e.endpoint.id];
@@ -49,10 +87,14 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
         delete traffic[e.endpointId];
         break;
       }
-      case 'conversation:changed':
+      case 'conversation:changed': {
+        const prev = (conversations ?? s.conversations)[e.conversation.id];
+        const next = keepUnchanged(prev, e.conversation);
+        if (next === prev) break;
         conversations ??= { ...s.conversations };
-        conversations[e.conversation.id] = e.conversation;
+        conversations[e.conversation.id] = next;
         break;
+      }
       case 'traffic:appended':
         traffic ??= { ...s.traffic };
         traffic[e.conversationId] = appendChunks(traffic[e.conversationId], e.chunks, e.skipped);

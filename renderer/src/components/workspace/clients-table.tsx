@@ -1,21 +1,24 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef } from 'react';
-import { useShallow } from 'zustand/react/shallow';
+import { memo, useRef } from 'react';
 import { formatSockAddr } from '../../../../shared/primitives';
 import { conversationStateLabel, formatBytes, formatRate, formatTime } from '../../lib/format';
+import { selectConversation } from '../../store/endpoints-slice';
 import { useStore } from '../../store/store';
 import { Sparkline } from '../charts/sparkline';
 
 const ROW_HEIGHT = 30;
 
-/** One row per accepted connection; selecting a row shows that client's conversation. */
-export function ClientsTable({ listenerId, clientIds }: { listenerId: string; clientIds: string[] }) {
-  const clients = useStore(useShallow((s) => clientIds.map((id) => s.conversations[id])));
+/**
+ * One row per accepted connection; selecting a row shows that client's conversation. The table
+ * subscribes to the client list only; each visible row subscribes to its own conversation, so a
+ * batch of counter updates re-renders the rows whose client changed and nothing else (mapping a
+ * thousand ids through one selector ran, and compared, on every store update).
+ */
+export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds }: { listenerId: string; clientIds: string[] }) {
   const selected = useStore((s) => s.selectedClient[listenerId]);
-  const selectClient = useStore((s) => s.selectClient);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: clients.length,
+    count: clientIds.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
@@ -40,7 +43,7 @@ export function ClientsTable({ listenerId, clientIds }: { listenerId: string; cl
           </tr>
         </thead>
         <tbody>
-          {clients.length === 0 && (
+          {clientIds.length === 0 && (
             <tr>
               <td colSpan={8} className="muted">
                 No clients yet.
@@ -53,38 +56,8 @@ export function ClientsTable({ listenerId, clientIds }: { listenerId: string; cl
             </tr>
           )}
           {items.map((item) => {
-            const c = clients[item.index];
             const id = clientIds[item.index] as string;
-            if (!c) return null;
-            const isSelected = selected === id;
-            return (
-              <tr
-                key={id}
-                aria-selected={isSelected}
-                tabIndex={0}
-                className={isSelected ? 'selected' : undefined}
-                onClick={() => selectClient(listenerId, id)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter' || e.key === ' ') {
-                    e.preventDefault();
-                    selectClient(listenerId, id);
-                  }
-                }}
-              >
-                <td>{c.remote ? formatSockAddr(c.remote) : '—'}</td>
-                <td>{c.local ? formatSockAddr(c.local) : '—'}</td>
-                <td>{conversationStateLabel(c.state)}</td>
-                <td>{c.connectedAt !== null ? formatTime(c.connectedAt) : '—'}</td>
-                <td>{formatBytes(c.stats.bytesIn)}</td>
-                <td>{formatBytes(c.stats.bytesOut)}</td>
-                <td>
-                  ↓{formatRate(c.stats.rateIn)} ↑{formatRate(c.stats.rateOut)}
-                </td>
-                <td>
-                  <Sparkline seriesId={id} />
-                </td>
-              </tr>
-            );
+            return <ClientRow key={id} listenerId={listenerId} id={id} selected={selected === id} />;
           })}
           {padBottom > 0 && (
             <tr aria-hidden="true">
@@ -95,4 +68,37 @@ export function ClientsTable({ listenerId, clientIds }: { listenerId: string; cl
       </table>
     </div>
   );
-}
+});
+
+const ClientRow = memo(function ClientRow({ listenerId, id, selected }: { listenerId: string; id: string; selected: boolean }) {
+  const c = useStore(selectConversation(id));
+  const selectClient = useStore((s) => s.selectClient);
+  if (!c) return null;
+  return (
+    <tr
+      aria-selected={selected}
+      tabIndex={0}
+      className={selected ? 'selected' : undefined}
+      onClick={() => selectClient(listenerId, id)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          selectClient(listenerId, id);
+        }
+      }}
+    >
+      <td>{c.remote ? formatSockAddr(c.remote) : '—'}</td>
+      <td>{c.local ? formatSockAddr(c.local) : '—'}</td>
+      <td>{conversationStateLabel(c.state)}</td>
+      <td>{c.connectedAt !== null ? formatTime(c.connectedAt) : '—'}</td>
+      <td>{formatBytes(c.stats.bytesIn)}</td>
+      <td>{formatBytes(c.stats.bytesOut)}</td>
+      <td>
+        ↓{formatRate(c.stats.rateIn)} ↑{formatRate(c.stats.rateOut)}
+      </td>
+      <td>
+        <Sparkline seriesId={id} />
+      </td>
+    </tr>
+  );
+});

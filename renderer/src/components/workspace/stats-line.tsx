@@ -1,7 +1,8 @@
+import { memo } from 'react';
 import type { TrafficStats } from '../../../../shared/endpoints';
 import { formatBytes, formatRate } from '../../lib/format';
 
-export function StatsLine({ stats, unit = 'chunks' }: { stats: TrafficStats; unit?: 'chunks' | 'datagrams' }) {
+export const StatsLine = memo(function StatsLine({ stats, unit = 'chunks' }: { stats: TrafficStats; unit?: 'chunks' | 'datagrams' }) {
   return (
     <dl className="stats" aria-label="Counters">
       <div>
@@ -30,4 +31,4 @@ export function StatsLine({ stats, unit = 'chunks' }: { stats: TrafficStats; uni
       )}
     </dl>
   );
-}
+});

@@ -1,8 +1,12 @@
+import { memo } from 'react';
 import type { TimelineEntry } from '../../../../shared/endpoints';
 import { formatTime } from '../../lib/format';
 
-/** What the endpoint did, in BSD socket calls, with each call's result. */
-export function Timeline({ entries }: { entries: TimelineEntry[] }) {
+/**
+ * What the endpoint did, in BSD socket calls, with each call's result. Memoized: up to 500
+ * entries, and the store keeps `entries` the same array while the calls did not change.
+ */
+export const Timeline = memo(function Timeline({ entries }: { entries: TimelineEntry[] }) {
   return (
     <details className="timeline" open>
       <summary>Socket calls ({entries.length})</summary>
@@ -16,4 +20,4 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
       </ol>
     </details>
   );
-}
+});
