@@ -6,8 +6,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { expect } from 'vitest';
-import { b64, track, trafficBytes, waitFor, type TestHost } from '../tcp/test-helpers';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { b64, cleanupPeers, makeHost, track, trafficBytes, waitFor, type TestHost } from '../tcp/test-helpers';
 
 export interface ProcessWatch {
   /** Everything that would have crashed (or warned about) the engine's process, in order. */
@@ -149,4 +149,39 @@ export async function nodeChild(script: string, args: string[] = []) {
     child.on('exit', () => reject(new Error(`child exited early: ${err}`)));
   });
   return { child, line, exited };
+}
+
+/**
+ * The frame of every fault test: before it, a fresh engine with a control pair and a process
+ * watch; after it, the engine still answers, the control pair still echoes, and nothing became an
+ * unhandled rejection, an uncaught error or a MaxListenersExceededWarning.
+ */
+export function useFaultHarness(): { readonly h: TestHost; readonly control: ControlPair } {
+  let h: TestHost;
+  let control: ControlPair;
+  let watch: ProcessWatch;
+  beforeEach(async () => {
+    watch = watchProcess();
+    h = makeHost();
+    control = await controlPair(h);
+  });
+  afterEach(async () => {
+    try {
+      await expectEngineUp(h);
+      await control.check();
+    } finally {
+      await cleanupPeers();
+      await h.engine.shutdown();
+      watch.dispose();
+    }
+    expect(watch.events, 'no unhandled rejection, uncaught error or MaxListenersExceededWarning').toEqual([]);
+  });
+  return {
+    get h() {
+      return h;
+    },
+    get control() {
+      return control;
+    },
+  };
 }

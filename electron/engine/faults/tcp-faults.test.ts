@@ -6,41 +6,16 @@
  * uncaught 'error' or a MaxListenersExceededWarning.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SEND_BUFFER_LIMIT } from '../tcp/conversation';
-import { b64, cleanupPeers, freePort, fullQueueListener, makeHost, rawClient, sleep, track, trafficBytes, waitFor, type TestHost } from '../tcp/test-helpers';
-import {
-  controlPair,
-  expectEngineUp,
-  MiB,
-  nodeChild,
-  settledMemory,
-  watchProcess,
-  type ControlPair,
-  type ProcessWatch,
-} from './fault-helpers';
+import { b64, freePort, fullQueueListener, rawClient, sleep, track, trafficBytes, waitFor, type TestHost } from '../tcp/test-helpers';
+import { MiB, nodeChild, settledMemory, useFaultHarness } from './fault-helpers';
 
+// After every fault: the engine is up and the other endpoints are untouched (see useFaultHarness).
+const harness = useFaultHarness();
 let h: TestHost;
-let control: ControlPair;
-let watch: ProcessWatch;
-
-beforeEach(async () => {
-  watch = watchProcess();
-  h = makeHost();
-  control = await controlPair(h);
-});
-
-afterEach(async () => {
-  try {
-    // After every fault: the engine is up and the other endpoints are untouched.
-    await expectEngineUp(h);
-    await control.check();
-  } finally {
-    await cleanupPeers();
-    await h.engine.shutdown();
-    watch.dispose();
-  }
-  expect(watch.events, 'no unhandled rejection, uncaught error or MaxListenersExceededWarning').toEqual([]);
+beforeEach(() => {
+  h = harness.h;
 });
 
 /** A loopback server owned by the test. */

@@ -6,31 +6,16 @@
  */
 import dgram from 'node:dgram';
 import { spawn } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { UdpSnapshot } from '../../../shared/endpoints';
-import { b64, cleanupPeers, makeHost, track, waitFor, type TestHost } from '../tcp/test-helpers';
-import { controlPair, expectEngineUp, MiB, settledMemory, watchProcess, type ControlPair, type ProcessWatch } from './fault-helpers';
+import { b64, track, waitFor, type TestHost } from '../tcp/test-helpers';
+import { MiB, settledMemory, useFaultHarness } from './fault-helpers';
 
+// After every fault: the engine is up and the other endpoints are untouched (see useFaultHarness).
+const harness = useFaultHarness();
 let h: TestHost;
-let control: ControlPair;
-let watch: ProcessWatch;
-
-beforeEach(async () => {
-  watch = watchProcess();
-  h = makeHost();
-  control = await controlPair(h);
-});
-
-afterEach(async () => {
-  try {
-    await expectEngineUp(h);
-    await control.check();
-  } finally {
-    await cleanupPeers();
-    await h.engine.shutdown();
-    watch.dispose();
-  }
-  expect(watch.events, 'no unhandled rejection, uncaught error or MaxListenersExceededWarning').toEqual([]);
+beforeEach(() => {
+  h = harness.h;
 });
 
 const udp = (id: string): UdpSnapshot => {
@@ -82,7 +67,7 @@ describe('UDP flood', () => {
     const { id: other } = await bind();
     await h.call('udp:send', { endpointId: other, host: '127.0.0.1', port: bystander.port, data: b64('during the flood') });
     await waitFor(() => udp(bystander.id).stats.chunksIn === 1, 'bystander datagram');
-    await control.check();
+    await harness.control.check();
     await flooding;
 
     const s = await waitFor(() => {
