@@ -233,23 +233,7 @@ describe('tcp:connect', () => {
       s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
     });
     expect(probe).toBe('ECONNREFUSED');
-    const conn = new TcpConnection(
-      h.engine,
-      h.engine.nextId('c'),
-      { host: 'dual.test', port: l.port },
-      {
-        resolveHost: async (hostName) => ({
-          host: hostName,
-          literal: false,
-          addresses: [
-            { address: '::1', family: 'IPv6' },
-            { address: '127.0.0.1', family: 'IPv4' },
-          ],
-        }),
-      },
-    );
-    h.engine.addEndpoint(conn);
-    conn.start();
+    const conn = dualStackConnection(h, l.port);
     const s = await established(h, conn.id);
     expect(s.resolved.map((a) => a.address)).toEqual(['::1', '127.0.0.1']);
     expect(s.attempts.map((a) => [a.address, a.family, a.result])).toEqual([
@@ -271,23 +255,7 @@ describe('tcp:connect', () => {
   it('when every address fails, the error lists each attempt', async () => {
     const h = host();
     const port = await freePort();
-    const conn = new TcpConnection(
-      h.engine,
-      h.engine.nextId('c'),
-      { host: 'dual.test', port },
-      {
-        resolveHost: async (hostName) => ({
-          host: hostName,
-          literal: false,
-          addresses: [
-            { address: '::1', family: 'IPv6' },
-            { address: '127.0.0.1', family: 'IPv4' },
-          ],
-        }),
-      },
-    );
-    h.engine.addEndpoint(conn);
-    conn.start();
+    const conn = dualStackConnection(h, port);
     const s = await closedWithError(h, conn.id);
     expect(s.error!.code).toBe('ECONNREFUSED');
     expect(s.error!.detail).toBe(`tried [::1]:${port} → ECONNREFUSED, 127.0.0.1:${port} → ECONNREFUSED`);
@@ -506,4 +474,26 @@ async function waitPort(port: number): Promise<void> {
       }),
     `port ${port} listening`,
   );
+}
+
+/** A connection to `dual.test`, which "resolves" to ::1 then 127.0.0.1 (this machine's hosts file has no such name). */
+function dualStackConnection(h: TestHost, port: number): TcpConnection {
+  const conn = new TcpConnection(
+    h.engine,
+    h.engine.nextId('c'),
+    { host: 'dual.test', port },
+    {
+      resolveHost: async (hostName) => ({
+        host: hostName,
+        literal: false,
+        addresses: [
+          { address: '::1', family: 'IPv6' },
+          { address: '127.0.0.1', family: 'IPv4' },
+        ],
+      }),
+    },
+  );
+  h.engine.addEndpoint(conn);
+  conn.start();
+  return conn;
 }
