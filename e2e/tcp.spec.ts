@@ -7,11 +7,14 @@ test('a listener on port 0 accepts a client from another process; messages flow 
   expect(port).toBeGreaterThan(0);
   await expect(region).toContainText('Listening');
   await expect(page.getByRole('region', { name: `Listener 127.0.0.1:${port}` })).toBeVisible();
+  // Rows are exactly the header and one per client.
+  await expect(region.getByRole('table', { name: 'Clients' }).getByRole('row')).toHaveCount(1);
 
   // The client is a separate process: socat, reading stdin and printing what arrives.
   const client = startPeer('socat', ['-', `TCP:127.0.0.1:${port}`]);
   try {
     const clients = region.getByRole('table', { name: 'Clients' });
+    await expect(clients.getByRole('row')).toHaveCount(2);
     await expect(clients.getByRole('row', { name: /127\.0\.0\.1:\d+/ })).toHaveCount(1);
     await expect(clients).toContainText('Established');
 

@@ -31,10 +31,12 @@ test('a UDP endpoint on port 0 receives a datagram from socat and replies to the
     await expect.poll(() => peer.output(), { timeout: 5000 }).toContain('reply one\n');
     await expect(traffic).toContainText(`to 127.0.0.1:${peerPort}`);
 
-    // "Reply to sender" fills the destination from a received datagram.
-    await traffic.getByRole('button', { name: 'Reply to sender' }).first().click();
+    // "Reply" fills the destination from a received datagram (its name must not contain "Send").
+    await traffic.getByRole('button', { name: 'Reply', exact: true }).first().click();
     await expect(region.getByRole('textbox', { name: 'Remote port' })).not.toHaveValue(String(peerPort));
-    await sendMessage(region, 'back to you');
+    await region.getByRole('combobox', { name: 'Line ending' }).selectOption({ label: 'LF' });
+    await region.getByRole('textbox', { name: 'Message' }).fill('back to you');
+    await region.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => sender.output(), { timeout: 5000 }).toContain('back to you\n');
   } finally {
     peer.kill();

@@ -43,13 +43,6 @@ export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds }
           </tr>
         </thead>
         <tbody>
-          {clientIds.length === 0 && (
-            <tr>
-              <td colSpan={8} className="muted">
-                No clients yet.
-              </td>
-            </tr>
-          )}
           {padTop > 0 && (
             <tr aria-hidden="true">
               <td colSpan={8} style={{ height: padTop, padding: 0 }} />
@@ -66,6 +59,8 @@ export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds }
           )}
         </tbody>
       </table>
+      {/* Outside the table: its rows are exactly the header and one per client. */}
+      {clientIds.length === 0 && <p className="muted empty-note">No clients yet.</p>}
     </div>
   );
 });

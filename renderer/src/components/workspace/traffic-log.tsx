@@ -141,8 +141,13 @@ export function TrafficLog({
                   </button>
                 )}
                 {onReply && row.peer && row.dir === 'in' && (
-                  <button type="button" className="link" onClick={() => onReply(row.peer as SockAddr)}>
-                    Reply to sender
+                  <button
+                    type="button"
+                    className="link"
+                    title="Fill Remote host and Remote port with this datagram's source"
+                    onClick={() => onReply(row.peer as SockAddr)}
+                  >
+                    Reply
                   </button>
                 )}
               </div>
