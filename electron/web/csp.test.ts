@@ -5,13 +5,13 @@ import { contentSecurityPolicy, META_CONTENT_SECURITY_POLICY } from './csp';
 describe('Content-Security-Policy', () => {
   it('under Electron is exactly the base policy plus the icon and three non-fallback directives', () => {
     expect(contentSecurityPolicy(null)).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
   });
 
   it('in browser mode adds connect-src for the listed WebSocket URLs only', () => {
     expect(contentSecurityPolicy('ws://127.0.0.1:4000 ws://localhost:4000')).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src ws://127.0.0.1:4000 ws://localhost:4000; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src ws://127.0.0.1:4000 ws://localhost:4000; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
   });
 

@@ -1,7 +1,7 @@
 /**
  * The renderer's Content-Security-Policy, the same for the app:// protocol and browser mode:
  * `default-src 'none'; script-src 'self'; style-src 'self'` plus only what the UI truly needs —
- * `img-src 'self'` (the app icon) and, in browser mode, `connect-src` for its own WebSocket — and
+ * `img-src 'self'` (the app icon), `font-src 'self'` (the bundled Control Pictures font) and, in browser mode, `connect-src` for its own WebSocket — and
  * three directives that `default-src` does not cover (base-uri, form-action, frame-ancestors), all
  * set to 'none'. No inline script or style, no eval, no data: URLs, no remote origins.
  *
@@ -14,6 +14,7 @@ export function contentSecurityPolicy(connectSrc: string | null): string {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self'",
+    "font-src 'self'",
     ...(connectSrc ? [`connect-src ${connectSrc}`] : []),
     "base-uri 'none'",
     "form-action 'none'",
@@ -32,6 +33,7 @@ export const META_CONTENT_SECURITY_POLICY = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
+  "font-src 'self'",
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",

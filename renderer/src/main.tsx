@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { startBridge } from './bridge/bridge';
+import './fonts.css';
 import './styles.css';
 
 startBridge();
