@@ -116,3 +116,21 @@ test('a reload (or a second tab) gets a snapshot of every endpoint, its state an
     client.kill();
   }
 });
+
+test('the Happy Eyeballs option reaches the engine and the workspace says how the attempts were made', async ({ page }) => {
+  const port = await freePort();
+  const index = await page.getByRole('region', { name: /^Connection / }).count();
+  await page.getByRole('button', { name: 'New connection', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'New connection' });
+  await dialog.getByRole('textbox', { name: 'Host', exact: true }).fill('127.0.0.1');
+  await dialog.getByRole('textbox', { name: 'Port', exact: true }).fill(String(port));
+  await dialog.getByText('Options', { exact: true }).click();
+  await dialog.getByRole('checkbox', { name: 'Happy Eyeballs (alternate IPv6/IPv4)' }).check();
+  await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  const region = page.getByRole('region', { name: /^Connection / }).nth(index);
+  await expect(region.getByRole('alert')).toContainText('ECONNREFUSED');
+  // An address literal: nothing to race, so Node's autoSelectFamily is not used, and the workspace says so.
+  await expect(region).toContainText('Happy Eyeballs not applied: 127.0.0.1 is an address literal');
+  await expect(region.getByRole('list', { name: 'Connection attempts' })).toContainText('ECONNREFUSED');
+});

@@ -68,6 +68,11 @@ export const ConnectRequest = z.strictObject({
   localPort: Port.optional(),
   noDelay: z.boolean().optional(),
   keepAlive: z.boolean().optional(),
+  /**
+   * RFC 8305 through Node's own `autoSelectFamily` when the name resolved to both families (and no
+   * local address/port is set). Off (default): our loop tries each address in getaddrinfo order.
+   */
+  happyEyeballs: z.boolean().optional(),
 });
 export type ConnectRequest = z.infer<typeof ConnectRequest>;
 

@@ -133,6 +133,16 @@ export const ConnectAttempt = z.strictObject({
 });
 export type ConnectAttempt = z.infer<typeof ConnectAttempt>;
 
+export const AttemptMode = z.strictObject({
+  /** True when Node's autoSelectFamily (Happy Eyeballs) made the attempts, false for our own loop. */
+  happyEyeballs: z.boolean(),
+  /** Node's per-attempt timeout (autoSelectFamilyAttemptTimeout) when Happy Eyeballs applied. */
+  attemptTimeoutMs: z.number().nullable(),
+  /** In plain words, including why Happy Eyeballs did not apply when it was asked for. */
+  note: z.string(),
+});
+export type AttemptMode = z.infer<typeof AttemptMode>;
+
 export const ConnectionSnapshot = z.strictObject({
   ...EndpointBase,
   kind: z.literal('tcp-connection'),
@@ -146,9 +156,12 @@ export const ConnectionSnapshot = z.strictObject({
     localPort: z.number().nullable(),
     noDelay: z.boolean(),
     keepAlive: z.boolean(),
+    happyEyeballs: z.boolean(),
   }),
   /** What getaddrinfo returned, in its order. */
   resolved: z.array(ResolvedAddress),
+  /** How the attempts below were made; null until the addresses are known (and for Unix paths). */
+  attemptMode: AttemptMode.nullable(),
   attempts: z.array(ConnectAttempt),
   conversationId: Id.nullable(),
   remote: SockAddr.nullable(),

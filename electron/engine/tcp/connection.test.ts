@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import type { ConnectRequest } from '../../../shared/contract';
 import { formatSockAddr } from '../../../shared/primitives';
+import type { ResolvedAddress } from '../net/resolve-host';
 import { TcpConnection } from './connection';
 import {
   ALL_BYTES,
@@ -261,6 +263,119 @@ describe('tcp:connect', () => {
     expect(s.error!.detail).toBe(`tried [::1]:${port} → ECONNREFUSED, 127.0.0.1:${port} → ECONNREFUSED`);
   });
 
+  describe('Happy Eyeballs (Node autoSelectFamily)', () => {
+    const HE_OK = "ok (Happy Eyeballs: Node's autoSelectFamily, 250 ms attempt timeout)";
+
+    it('connects with the resolved dual-stack addresses; attempts and timeline are what Node reported', async () => {
+      const h = host();
+      const l = await listener(h, '127.0.0.1');
+      const conn = dualStackConnection(h, l.port, { happyEyeballs: true });
+      const s = await established(h, conn.id);
+      expect(s.request.happyEyeballs).toBe(true);
+      expect(s.attemptMode).toMatchObject({ happyEyeballs: true, attemptTimeoutMs: 250 });
+      expect(s.resolved.map((a) => a.address)).toEqual(['::1', '127.0.0.1']);
+      expect(s.attempts.map((a) => [a.address, a.port, a.family, a.result])).toEqual([
+        ['::1', l.port, 'IPv6', 'ECONNREFUSED'],
+        ['127.0.0.1', l.port, 'IPv4', 'ok'],
+      ]);
+      expect(s.attempts.every((a) => a.endedAt !== null && a.endedAt >= a.startedAt)).toBe(true);
+      expect(s.timeline.map((t) => `${t.call} → ${t.result}`)).toEqual([
+        'getaddrinfo("dual.test") → ::1, 127.0.0.1',
+        'socket(AF_INET6, SOCK_STREAM) → ok',
+        `connect([::1]:${l.port}) → ECONNREFUSED`,
+        'close() → ok',
+        'socket(AF_INET, SOCK_STREAM) → ok',
+        `connect(127.0.0.1:${l.port}) → ${HE_OK}`,
+        `getsockname() → ${formatSockAddr(s.local!)}`,
+      ]);
+      expect(formatSockAddr(s.remote!)).toBe(`127.0.0.1:${l.port}`);
+      expect(s.error).toBeNull();
+      await waitFor(() => h.listener(l.id).clientIds.length === 1, 'accepted by the listener');
+    });
+
+    it('every address refused: ECONNREFUSED, with each address Node tried in the detail', async () => {
+      const h = host();
+      const port = await freePort();
+      const conn = dualStackConnection(h, port, { happyEyeballs: true });
+      const s = await closedWithError(h, conn.id);
+      expect(s.error!.code).toBe('ECONNREFUSED');
+      expect(s.error!.detail).toBe(`tried [::1]:${port} → ECONNREFUSED, 127.0.0.1:${port} → ECONNREFUSED`);
+      expect(s.attempts.map((a) => [a.address, a.result])).toEqual([
+        ['::1', 'ECONNREFUSED'],
+        ['127.0.0.1', 'ECONNREFUSED'],
+      ]);
+    });
+
+    it("an address with no answer is closed after Node's 250 ms attempt timeout and the next one is tried", async () => {
+      const h = host();
+      const port = await fullQueueListener(); // 127.0.0.1:port drops SYNs
+      const l = await listener(h, '::1', { port });
+      const conn = dualStackConnection(h, l.port, { happyEyeballs: true }, [
+        { address: '127.0.0.1', family: 'IPv4' },
+        { address: '::1', family: 'IPv6' },
+      ]);
+      const s = await established(h, conn.id);
+      expect(s.attempts.map((a) => [a.address, a.result])).toEqual([
+        ['127.0.0.1', 'ETIMEDOUT'],
+        ['::1', 'ok'],
+      ]);
+      const first = s.attempts[0]!;
+      expect(first.endedAt! - first.startedAt).toBeGreaterThanOrEqual(240);
+      expect(first.endedAt! - first.startedAt).toBeLessThan(2000);
+      expect(s.timeline.find((t) => t.call === `connect(127.0.0.1:${port})`)?.result).toBe(
+        'ETIMEDOUT (no answer within 250 ms: Node closed it and tried the next address)',
+      );
+      expect(s.timeline.find((t) => t.call === `connect([::1]:${port})`)?.result).toBe(HE_OK);
+    });
+
+    it('does not apply to an address literal, and says so once in the timeline', async () => {
+      const h = host();
+      const l = await listener(h, '127.0.0.1');
+      const { endpointId } = await h.call('tcp:connect', { host: '127.0.0.1', port: l.port, happyEyeballs: true });
+      const s = await established(h, endpointId);
+      expect(s.request.happyEyeballs).toBe(true);
+      expect(s.attemptMode).toMatchObject({ happyEyeballs: false, attemptTimeoutMs: null });
+      expect(s.attemptMode!.note).toMatch(/^Happy Eyeballs not applied: 127\.0\.0\.1 is an address literal/);
+      expect(s.attempts.map((a) => a.result)).toEqual(['ok']);
+      const calls = s.timeline.map((t) => `${t.call} → ${t.result}`);
+      expect(calls.slice(0, 2)).toEqual([
+        'socket(AF_INET, SOCK_STREAM) → ok',
+        `connect(127.0.0.1:${l.port}) → ok (Happy Eyeballs not applied: 127.0.0.1 is an address literal (no getaddrinfo, one address))`,
+      ]);
+      expect(calls.filter((c) => c.includes('Happy Eyeballs'))).toHaveLength(1);
+    });
+
+    it('does not apply when only one family resolved: our loop tries each address in turn', async () => {
+      const h = host();
+      const l = await listener(h, '127.0.0.1');
+      const conn = dualStackConnection(h, l.port, { happyEyeballs: true }, [
+        { address: '127.0.0.2', family: 'IPv4' },
+        { address: '127.0.0.1', family: 'IPv4' },
+      ]);
+      const s = await established(h, conn.id);
+      expect(s.attemptMode!.happyEyeballs).toBe(false);
+      expect(s.attempts.map((a) => [a.address, a.result])).toEqual([
+        ['127.0.0.2', 'ECONNREFUSED'],
+        ['127.0.0.1', 'ok'],
+      ]);
+      expect(s.timeline.filter((t) => t.result.includes('Happy Eyeballs not applied: getaddrinfo returned only IPv4'))).toHaveLength(1);
+    });
+
+    it('is off by default and the contract accepts only a boolean', async () => {
+      const h = host();
+      const l = await listener(h, '127.0.0.1');
+      const { endpointId } = await h.call('tcp:connect', { host: '127.0.0.1', port: l.port });
+      const s = await established(h, endpointId);
+      expect(s.request.happyEyeballs).toBe(false);
+      expect(s.attemptMode).toMatchObject({ happyEyeballs: false, attemptTimeoutMs: null });
+      for (const bad of ['yes', 1, null]) {
+        const e = await h.fail('tcp:connect', { host: '127.0.0.1', port: l.port, happyEyeballs: bad as unknown as boolean });
+        expect(e.code).toBe('VALIDATION');
+      }
+      expect(h.engine.listEndpoints()).toHaveLength(2);
+    });
+  });
+
   it('IPv6 literal with brackets, local address and port, TCP_NODELAY and keep-alive', async () => {
     const h = host();
     const l = await listener(h, '::1');
@@ -476,22 +591,24 @@ async function waitPort(port: number): Promise<void> {
   );
 }
 
-/** A connection to `dual.test`, which "resolves" to ::1 then 127.0.0.1 (this machine's hosts file has no such name). */
-function dualStackConnection(h: TestHost, port: number): TcpConnection {
+/**
+ * A connection to `dual.test`, which "resolves" to ::1 then 127.0.0.1 by default (this machine's
+ * hosts file has no such name).
+ */
+function dualStackConnection(
+  h: TestHost,
+  port: number,
+  extra: Partial<ConnectRequest> = {},
+  addresses: ResolvedAddress[] = [
+    { address: '::1', family: 'IPv6' },
+    { address: '127.0.0.1', family: 'IPv4' },
+  ],
+): TcpConnection {
   const conn = new TcpConnection(
     h.engine,
     h.engine.nextId('c'),
-    { host: 'dual.test', port },
-    {
-      resolveHost: async (hostName) => ({
-        host: hostName,
-        literal: false,
-        addresses: [
-          { address: '::1', family: 'IPv6' },
-          { address: '127.0.0.1', family: 'IPv4' },
-        ],
-      }),
-    },
+    { host: 'dual.test', port, ...extra },
+    { resolveHost: async (hostName) => ({ host: hostName, literal: false, addresses }) },
   );
   h.engine.addEndpoint(conn);
   conn.start();

@@ -18,6 +18,7 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
   const [localPort, setLocalPort] = useState('');
   const [noDelay, setNoDelay] = useState(true);
   const [keepAlive, setKeepAlive] = useState(false);
+  const [happyEyeballs, setHappyEyeballs] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { busy, formError, run } = useSubmit();
 
@@ -41,6 +42,7 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
         timeoutMs: Math.round(timeoutS * 1000),
         noDelay,
         keepAlive,
+        happyEyeballs,
       };
       if (localAddress.trim()) {
         const la = parseHostField(localAddress, 'local address');
@@ -107,6 +109,12 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
               <TextField label="Local port" value={localPort} onChange={setLocalPort} error={errors.localPort} className="narrow" placeholder="any" />
               <Checkbox label="TCP_NODELAY" checked={noDelay} onChange={setNoDelay} title="Disable Nagle's algorithm: send small writes at once" />
               <Checkbox label="Keep-alive" checked={keepAlive} onChange={setKeepAlive} title="SO_KEEPALIVE: probe an idle connection" />
+              <Checkbox
+                label="Happy Eyeballs (alternate IPv6/IPv4)"
+                checked={happyEyeballs}
+                onChange={setHappyEyeballs}
+                title="RFC 8305 through Node's autoSelectFamily, when a name resolves to both IPv6 and IPv4: families alternate, and an address with no answer within 250 ms is given up for the next. Off: each address in turn, with the full timeout."
+              />
             </>
           )}
         </div>

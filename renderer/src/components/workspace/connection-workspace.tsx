@@ -25,12 +25,20 @@ export function ConnectionWorkspace({ endpoint }: { endpoint: ConnectionSnapshot
             ))}
           </p>
         )}
+        {endpoint.attemptMode && (
+          <p className="attempt-mode">
+            <span className="muted">Attempts: </span>
+            <strong>{endpoint.attemptMode.happyEyeballs ? `Happy Eyeballs (${endpoint.attemptMode.attemptTimeoutMs} ms attempt timeout)` : 'one at a time'}</strong>
+            <span className="muted"> — {endpoint.attemptMode.note}</span>
+          </p>
+        )}
         {endpoint.attempts.length > 0 && (
           <ol className="attempts" aria-label="Connection attempts">
             {endpoint.attempts.map((a, i) => (
               <li key={i} className={a.result === 'ok' ? 'ok' : a.result === 'pending' ? 'pending' : 'failed'}>
                 connect({a.address}:{a.port}) → <strong>{a.result}</strong>
                 {a.endedAt !== null && <span className="muted"> in {a.endedAt - a.startedAt} ms</span>}
+                {a.result === 'attempted' && <span className="muted"> (Node reported the attempt but not its outcome)</span>}
                 <span className="muted"> at {formatTime(a.startedAt)}</span>
               </li>
             ))}
