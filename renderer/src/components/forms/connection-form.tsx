@@ -1,14 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../../bridge/bridge';
-import { parseHostField, parsePortField, unknownServiceError } from '../../lib/validate-fields';
+import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { Checkbox, TextField } from './fields';
-import { FormFooter, useSubmit } from './use-submit';
+import { FormFooter, useCreateEndpoint } from './use-submit';
 
 export function ConnectionForm({ onDone }: { onDone(): void }) {
   const preset = useStore((s) => s.formPreset);
   const recentHosts = useStore((s) => s.recentHosts);
-  const focusEndpoint = useStore((s) => s.focusEndpoint);
   const [unix, setUnix] = useState(false);
   const [host, setHost] = useState(preset?.host ?? '');
   const [port, setPort] = useState(preset?.port ?? '');
@@ -20,7 +19,7 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
   const [keepAlive, setKeepAlive] = useState(false);
   const [happyEyeballs, setHappyEyeballs] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const { busy, formError, run } = useSubmit();
+  const { busy, formError, create } = useCreateEndpoint(onDone);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -57,16 +56,7 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
     }
     setErrors(errs);
     if (Object.keys(errs).length > 0) return;
-    void run(async () => {
-      const unknown = request.port === undefined ? null : await unknownServiceError(request.port, 'tcp');
-      if (unknown) {
-        setErrors({ port: unknown });
-        return;
-      }
-      const { endpointId } = await call('tcp:connect', request);
-      focusEndpoint(endpointId);
-      onDone();
-    });
+    void create({ value: request.port, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => call('tcp:connect', request));
   };
 
   const pickRecent = (entry: string) => {

@@ -1,17 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import type { Behaviour } from '../../../../shared/endpoints';
 import { call } from '../../bridge/bridge';
-import { parseHostField, parsePortField, unknownServiceError } from '../../lib/validate-fields';
+import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { AddressPresets } from './address-presets';
 import { Checkbox, Select, TextField } from './fields';
-import { FormFooter, useSubmit } from './use-submit';
+import { FormFooter, useCreateEndpoint } from './use-submit';
 
 type Transport = 'inet' | 'unix';
 
 export function ListenerForm({ onDone }: { onDone(): void }) {
   const preset = useStore((s) => s.formPreset);
-  const focusEndpoint = useStore((s) => s.focusEndpoint);
   const [transport, setTransport] = useState<Transport>('inet');
   const [bindAddress, setBindAddress] = useState(preset?.bindAddress ?? '127.0.0.1');
   const [port, setPort] = useState(preset?.port ?? '0');
@@ -21,7 +20,7 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
   const [maxClients, setMaxClients] = useState('');
   const [mode, setMode] = useState<Behaviour['mode']>('manual');
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const { busy, formError, run } = useSubmit();
+  const { busy, formError, create } = useCreateEndpoint(onDone);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -50,16 +49,7 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
     }
     setErrors(errs);
     if (Object.keys(errs).length > 0) return;
-    void run(async () => {
-      const unknown = request.port === undefined ? null : await unknownServiceError(request.port, 'tcp');
-      if (unknown) {
-        setErrors({ port: unknown });
-        return;
-      }
-      const { endpointId } = await call('tcp:listen', request);
-      focusEndpoint(endpointId);
-      onDone();
-    });
+    void create({ value: request.port, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => call('tcp:listen', request));
   };
 
   return (

@@ -1,22 +1,20 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../../bridge/bridge';
-import { parseHostField, parsePortField, unknownServiceError } from '../../lib/validate-fields';
-import { useStore } from '../../store/store';
+import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { AddressPresets } from './address-presets';
 import { Checkbox, Select, TextField } from './fields';
-import { FormFooter, useSubmit } from './use-submit';
+import { FormFooter, useCreateEndpoint } from './use-submit';
 
 type SocketType = 'auto' | 'udp4' | 'udp6';
 
 export function UdpForm({ onDone }: { onDone(): void }) {
-  const focusEndpoint = useStore((s) => s.focusEndpoint);
   const [bindAddress, setBindAddress] = useState('127.0.0.1');
   const [port, setPort] = useState('0');
   const [type, setType] = useState<SocketType>('auto');
   const [reuseAddr, setReuseAddr] = useState(false);
   const [ipv6Only, setIpv6Only] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const { busy, formError, run } = useSubmit();
+  const { busy, formError, create } = useCreateEndpoint(onDone);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -27,22 +25,15 @@ export function UdpForm({ onDone }: { onDone(): void }) {
     if ('error' in p) errs.port = p.error;
     setErrors(errs);
     if (!('value' in h) || !('value' in p)) return;
-    void run(async () => {
-      const unknown = await unknownServiceError(p.value, 'udp');
-      if (unknown) {
-        setErrors({ port: unknown });
-        return;
-      }
-      const { endpointId } = await call('udp:bind', {
+    void create({ value: p.value, proto: 'udp', onError: (port) => setErrors({ port }) }, () =>
+      call('udp:bind', {
         bindAddress: h.value,
         port: p.value,
         reuseAddr,
         ipv6Only,
         ...(type === 'auto' ? {} : { type }),
-      });
-      focusEndpoint(endpointId);
-      onDone();
-    });
+      }),
+    );
   };
 
   return (

@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { BridgeFailure } from '../../bridge/bridge';
+import { unknownServiceError } from '../../lib/validate-fields';
+import { useStore } from '../../store/store';
 
 /** Runs a create command, keeping the bridge's own refusal (e.g. VALIDATION) to show in the form. */
 export function useSubmit() {
@@ -17,6 +19,30 @@ export function useSubmit() {
     }
   };
   return { busy, formError, run };
+}
+
+/**
+ * Every creation form's last step: a service-name port is checked at the Port field first, then
+ * the create command runs, its workspace is brought into view, and the form closes.
+ */
+export function useCreateEndpoint(onDone: () => void) {
+  const { busy, formError, run } = useSubmit();
+  const focusEndpoint = useStore((s) => s.focusEndpoint);
+  const create = (
+    port: { value: number | string | undefined; proto: 'tcp' | 'udp'; onError(message: string): void },
+    command: () => Promise<{ endpointId: string }>,
+  ) =>
+    run(async () => {
+      const unknown = port.value === undefined ? null : await unknownServiceError(port.value, port.proto);
+      if (unknown) {
+        port.onError(unknown);
+        return;
+      }
+      const { endpointId } = await command();
+      focusEndpoint(endpointId);
+      onDone();
+    });
+  return { busy, formError, create };
 }
 
 /** The refusal (if any) and the one submit button every creation form ends with. */
