@@ -151,6 +151,30 @@ export class Recorder {
   }
 
   /** Writes the end line and closes the file; idempotent. */
+  /**
+   * Resolves once everything recorded so far has reached the file (an export reads the file while
+   * the recording goes on). Stopped or failed recordings resolve when their file is closed.
+   */
+  settled(): Promise<void> {
+    if (this.state !== 'recording') return this.ended ?? Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const writeOut = () => {
+        if (this.state !== 'recording') {
+          resolve();
+          return;
+        }
+        this.flush();
+        if (this.waitingDrain) {
+          this.stream.once('drain', writeOut);
+          return;
+        }
+        // Writes complete in order: the callback of an empty write comes after every earlier one.
+        this.stream.write('', () => resolve());
+      };
+      writeOut();
+    });
+  }
+
   stop(reason: Exclude<EndReason, 'error'> = 'stopped'): Promise<void> {
     if (this.ended) return this.ended;
     if (this.state === 'recording') {

@@ -91,6 +91,7 @@ export class Recordings {
     if (!r) throw invalidState('record this conversation first: the export reads its recording');
     if (r.meta.kind === 'unix') throw invalidState('a Unix domain socket has no TCP/IP headers to export as pcapng');
     const out = r.path.replace(/\.jsonl$/, '.pcapng');
+    await r.settled();
     try {
       await exportPcapng(r.path, out);
     } catch (err) {
