@@ -149,6 +149,68 @@ test('a process named like markup is shown as text; the Filter runs nothing; hea
   }
 });
 
+test('names with a newline or U+202E are shown as what they are, forge no row, and name the real holder', async ({ page }) => {
+  test.skip(process.platform !== 'linux', 'renames the peer through /proc/self/comm and binds abstract Unix sockets (Linux)');
+  // The peer calls itself `a\nb‮gnp.exe` (which would read `a` / `bexe.png`), listens on a loopback
+  // port, and binds an abstract Unix socket whose name spells an sshd (pid 1) listener on another.
+  const fakePort = await freePort();
+  const forged = `\0x\ntcp   LISTEN 0 128 127.0.0.1:${fakePort} 0.0.0.0:* users:(("sshd",pid=1,fd=3))`;
+  const peer = spawn(
+    process.execPath,
+    [
+      '-e',
+      "const net = require('net'); require('fs').writeFileSync('/proc/self/comm', 'a\\nb\\u202Egnp.exe');" +
+        `net.createServer().listen(${JSON.stringify(forged)}, () => {` +
+        "const s = net.createServer().listen(0, '127.0.0.1', () => console.log('PORT ' + s.address().port)); });" +
+        'setTimeout(() => process.exit(0), 55000);',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`peer did not listen: ${out}`)), 10_000);
+      peer.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /PORT (\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      peer.once('exit', (code) => reject(new Error(`peer exited (${code}): ${out}`)));
+    });
+
+    const table = await openSystemSockets(page);
+    await page.getByRole('checkbox', { name: 'Unix sockets' }).check();
+    const filter = page.getByRole('textbox', { name: 'Filter' });
+    await filter.fill(String(port));
+    const row = rowsWith(table, [`127.0.0.1:${port}`], 'LISTEN');
+    await expect(row).toHaveCount(1);
+    await expect(row.getByRole('cell', { name: 'a␊b⟨U+202E⟩gnp.exe', exact: true })).toBeVisible();
+    await expect(row.getByRole('cell', { name: String(peer.pid), exact: true })).toBeVisible();
+
+    // The spelled port is only ever text inside the Unix socket's name, shown with its newline.
+    await filter.fill(String(fakePort));
+    const spelled = rowsWith(table, [`127.0.0.1:${fakePort}`]);
+    await expect(spelled).toHaveCount(1);
+    await expect(spelled.getByRole('cell').first()).toHaveText('unix');
+    await expect(spelled.getByRole('cell', { name: /^@x␊tcp +LISTEN/ })).toBeVisible();
+    await expect(spelled.getByRole('cell', { name: 'a␊b⟨U+202E⟩gnp.exe', exact: true })).toBeVisible();
+    await expect(spelled.getByRole('cell', { name: String(peer.pid), exact: true })).toBeVisible();
+    for (const text of await table.getByRole('row').allInnerTexts()) expect(text).not.toMatch(/\u202E/);
+
+    // Binding the peer's port: the explanation names the peer, visibly; nobody is blamed for the other.
+    const { region } = await openListener(page, { port: String(port) });
+    const alert = region.getByRole('alert');
+    await expect(alert).toContainText('EADDRINUSE');
+    await expect(alert).toContainText(`a␊b⟨U+202E⟩gnp.exe (pid ${peer.pid})`);
+    await expect(alert).not.toContainText('sshd');
+  } finally {
+    peer.kill('SIGKILL');
+  }
+});
+
 test('EADDRINUSE on a port another process holds names that process, from the OS table', async ({ page }) => {
   const port = await freePort();
   const socat = startPeer('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, 'PIPE']);

@@ -62,13 +62,14 @@ test('connecting to a closed port shows ECONNREFUSED explained', async ({ page }
 });
 
 test('a second listener on a busy port shows EADDRINUSE explained, and the first keeps working', async ({ page }) => {
-  const { region: first, port } = await openListener(page);
+  const { region: first, port, show: showFirst } = await openListener(page);
   const { region: second } = await openListener(page, { port: String(port) });
   const alert = second.getByRole('alert');
   await expect(alert).toContainText('EADDRINUSE');
   await expect(alert).toContainText(/already/i);
   await expect(second).toContainText('Closed');
-  // One endpoint's failure never touches another.
+  // One endpoint's failure never touches another (both are named for the same address: the sidebar tells them apart).
+  await showFirst();
   await expect(first).toContainText('Listening');
   await new Promise<void>((resolve, reject) => {
     const s = connect(port, '127.0.0.1', () => {
@@ -119,7 +120,6 @@ test('a reload (or a second tab) gets a snapshot of every endpoint, its state an
 
 test('the Happy Eyeballs option reaches the engine and the workspace says how the attempts were made', async ({ page }) => {
   const port = await freePort();
-  const index = await page.getByRole('region', { name: /^Connection / }).count();
   await page.getByRole('button', { name: 'New connection', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'New connection' });
   await dialog.getByRole('textbox', { name: 'Host', exact: true }).fill('127.0.0.1');
@@ -128,7 +128,7 @@ test('the Happy Eyeballs option reaches the engine and the workspace says how th
   await dialog.getByRole('checkbox', { name: 'Happy Eyeballs (alternate IPv6/IPv4)' }).check();
   await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(dialog).toBeHidden();
-  const region = page.getByRole('region', { name: /^Connection / }).nth(index);
+  const region = page.getByRole('region', { name: /^Connection / });
   await expect(region.getByRole('alert')).toContainText('ECONNREFUSED');
   // An address literal: nothing to race, so Node's autoSelectFamily is not used, and the workspace says so.
   await expect(region).toContainText('Happy Eyeballs not applied: 127.0.0.1 is an address literal');

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { sendMessage } from './helpers';
+import { sendMessage, showEndpoint } from './helpers';
 
 test.skip(process.platform === 'win32', 'Unix domain sockets (Windows has named pipes)');
 
@@ -28,6 +28,8 @@ test('a Unix-socket listener and connection talk through a Path; a stale socket 
     const connection = page.getByRole('region', { name: /^Connection / });
     await expect(connection).toContainText('Established');
     await sendMessage(connection, 'over a unix socket');
+    // Only the selected endpoint's workspace is shown: the sidebar brings the listener back.
+    await showEndpoint(page, `Listener ${path}`);
     await expect(listener.getByRole('log', { name: 'Traffic' })).toContainText('over a unix socket␊');
 
     // Closing the listener removes its socket file.

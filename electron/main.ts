@@ -1,14 +1,16 @@
 /**
  * Boots the desktop app: security defaults, the app:// protocol, the engine and its IPC bridge,
- * one window. Everything else lives in its own module.
+ * the application menu, one window. Everything else lives in its own module.
  */
 import { app, BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { createEngineHost } from './engine';
 import { registerAppProtocol, registerAppScheme } from './main/app-protocol';
-import { registerIpcBridge } from './main/ipc-bridge';
+import { registerIpcBridge, sendMenuCommand } from './main/ipc-bridge';
+import { installApplicationMenu } from './main/menu';
 import { hardenSessions } from './main/security';
 import { createMainWindow } from './main/window';
+import { rememberWindowPlace, savedWindowPlace } from './main/window-place';
 
 registerAppScheme();
 app.enableSandbox();
@@ -24,9 +26,12 @@ if (!app.requestSingleInstanceLock()) {
     hardenSessions();
     registerAppProtocol(rendererDir);
     registerIpcBridge(host);
-    createMainWindow(preload);
+    installApplicationMenu(sendMenuCommand);
+    const session = host.engine.session;
+    const openWindow = () => rememberWindowPlace(createMainWindow(preload, savedWindowPlace(session)), session);
+    openWindow();
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createMainWindow(preload);
+      if (BrowserWindow.getAllWindows().length === 0) openWindow();
     });
   });
 

@@ -1,7 +1,7 @@
 /**
  * Checklist #20 (do not expose Electron APIs to untrusted web content): the sandboxed preload puts
- * exactly two functions on `window.sockscope`, never ipcRenderer, and never hands the renderer the
- * IPC event object. 'electron' is a fake that records what the preload does.
+ * exactly three functions on `window.sockscope`, never ipcRenderer, and never hands the renderer the
+ * IPC event object; menu commands reach the page only as names of the fixed AppCommand enum. 'electron' is a fake that records what the preload does.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { IPC_CHANNELS, PRELOAD_GLOBAL, type SockscopePreloadApi } from '../shared/preload-api';
@@ -31,10 +31,10 @@ vi.mock('electron', () => ({
 await import('./preload');
 
 describe('preload', () => {
-  it('exposes only window.sockscope with invoke and onEvents', () => {
+  it('exposes only window.sockscope with invoke, onEvents and onMenuCommand', () => {
     expect([...fake.exposed.keys()]).toEqual([PRELOAD_GLOBAL]);
     const api = fake.exposed.get(PRELOAD_GLOBAL) as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(['invoke', 'onEvents']);
+    expect(Object.keys(api).sort()).toEqual(['invoke', 'onEvents', 'onMenuCommand']);
     for (const v of Object.values(api)) expect(typeof v).toBe('function');
   });
 
@@ -49,5 +49,18 @@ describe('preload', () => {
     expect(got).toEqual([[{ seq: 1, events: [] }]]);
     off();
     expect(fake.listeners.get(IPC_CHANNELS.events)).toEqual([]);
+  });
+
+  it('menu commands arrive as bare names of the enum; anything else is dropped', () => {
+    const api = fake.exposed.get(PRELOAD_GLOBAL) as SockscopePreloadApi;
+    const got: unknown[][] = [];
+    const off = api.onMenuCommand((...args) => got.push(args));
+    const sender = { sender: 'ipcRenderer itself', senderFrame: {} };
+    for (const sent of ['new-listener', 'rm -rf', { command: 'new-listener' }, 42, 'keyboard-shortcuts']) {
+      for (const l of fake.listeners.get(IPC_CHANNELS.menuCommand) ?? []) l(sender, sent);
+    }
+    expect(got).toEqual([['new-listener'], ['keyboard-shortcuts']]);
+    off();
+    expect(fake.listeners.get(IPC_CHANNELS.menuCommand)).toEqual([]);
   });
 });

@@ -7,24 +7,30 @@
 'use strict';
 
 const path = require('node:path');
-const { flipFuses, getCurrentFuseWire, FuseVersion, FuseV1Options } = require('@electron/fuses');
 const { Arch } = require('electron-builder');
 
-const FUSES = {
+/** The fuses we set, by name: @electron/fuses 2 is ES modules only, so it is imported when the hook runs. */
+const FUSE_SETTINGS = {
   // ELECTRON_RUN_AS_NODE would turn the shipped app into a general-purpose Node runtime.
-  [FuseV1Options.RunAsNode]: false,
+  RunAsNode: false,
   // NODE_OPTIONS / --inspect would let anyone inject code into a signed app.
-  [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
-  [FuseV1Options.EnableNodeCliInspectArguments]: false,
+  EnableNodeOptionsEnvironmentVariable: false,
+  EnableNodeCliInspectArguments: false,
   // The renderer is served from a custom protocol, so file:// needs no extra powers.
-  [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
+  GrantFileProtocolExtraPrivileges: false,
   // Only the integrity-checked app.asar is ever loaded (macOS and Windows check the hash).
-  [FuseV1Options.OnlyLoadAppFromAsar]: true,
-  [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
-  [FuseV1Options.EnableCookieEncryption]: true,
+  OnlyLoadAppFromAsar: true,
+  EnableEmbeddedAsarIntegrityValidation: true,
+  EnableCookieEncryption: true,
   // Left at Electron's default on purpose: we ship no custom V8 snapshot.
-  [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: false,
+  LoadBrowserProcessSpecificV8Snapshot: false,
+  // Electron's default (on): V8's WebAssembly trap handlers; we have no memory-constrained target.
+  WasmTrapHandlers: true,
 };
+
+function fuseConfig(FuseV1Options) {
+  return Object.fromEntries(Object.entries(FUSE_SETTINGS).map(([name, on]) => [FuseV1Options[name], on]));
+}
 
 /** Path of the packed executable, computed the way electron-builder's own fuse support does. */
 function packedExecutable({ appOutDir, electronPlatformName, packager }) {
@@ -42,6 +48,8 @@ function packedExecutable({ appOutDir, electronPlatformName, packager }) {
 }
 
 exports.default = async function afterPack(context) {
+  const { flipFuses, getCurrentFuseWire, FuseVersion, FuseV1Options } = await import('@electron/fuses');
+  const FUSES = fuseConfig(FuseV1Options);
   const file = packedExecutable(context);
   const isMac = context.electronPlatformName === 'darwin' || context.electronPlatformName === 'mas';
   // context.arch is electron-builder's numeric Arch enum; compare by name.
@@ -49,6 +57,9 @@ exports.default = async function afterPack(context) {
 
   await flipFuses(file, {
     version: FuseVersion.V1,
+    // Every fuse in the binary must be set above: a fuse a newer Electron adds fails the build until
+    // it is decided here (and @electron/fuses knows it), instead of silently keeping its default.
+    strictlyRequireAllFuses: true,
     // Apple Silicon refuses binaries whose ad-hoc signature no longer matches; re-sign ad hoc
     // (needs `codesign`, so only on a Mac). A real identity re-signs afterwards anyway.
     resetAdHocDarwinSignature: isMac && arch === 'arm64' && process.platform === 'darwin',

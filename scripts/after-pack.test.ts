@@ -11,20 +11,21 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
-const { SENTINEL } = require('@electron/fuses/dist/constants') as { SENTINEL: string };
-const { FuseV1Options } = require('@electron/fuses') as { FuseV1Options: Record<string, number> & Record<number, string> };
+const { FuseV1Options } = (await import('@electron/fuses')) as unknown as { FuseV1Options: Record<string, number> & Record<number, string> };
+/** Electron's fuse sentinel (@electron/fuses keeps it in a module it does not export). */
+const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 const { Arch } = require('electron-builder') as { Arch: Record<string, number> };
 const afterPack = (require('./after-pack.cjs') as { default: (ctx: unknown) => Promise<void> }).default;
 
 const work = mkdtempSync(join(tmpdir(), 'sockscope-fuses-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Electron's own defaults, in wire order (RunAsNode … GrantFileProtocolExtraPrivileges). */
-const ELECTRON_DEFAULT_WIRE = '10110001';
+/** Electron's own defaults, in wire order (RunAsNode … GrantFileProtocolExtraPrivileges, WasmTrapHandlers). */
+const ELECTRON_DEFAULT_WIRE = '101100011';
 
-function fakeElectron(file: string): void {
+function fakeElectron(file: string, wire = ELECTRON_DEFAULT_WIRE): void {
   const junk = Buffer.alloc(4096, 0x90);
-  writeFileSync(file, Buffer.concat([junk, Buffer.from(SENTINEL), Buffer.from([1, ELECTRON_DEFAULT_WIRE.length]), Buffer.from(ELECTRON_DEFAULT_WIRE), junk]));
+  writeFileSync(file, Buffer.concat([junk, Buffer.from(SENTINEL), Buffer.from([1, wire.length]), Buffer.from(wire), junk]));
 }
 
 function readWire(file: string): Record<string, boolean> {
@@ -55,7 +56,24 @@ describe('scripts/after-pack.cjs', () => {
       OnlyLoadAppFromAsar: true,
       LoadBrowserProcessSpecificV8Snapshot: false,
       GrantFileProtocolExtraPrivileges: false,
+      WasmTrapHandlers: true,
     });
+  });
+
+  it('fails the build when Electron has a fuse the hook does not decide (strictlyRequireAllFuses)', async () => {
+    const exe = join(work, 'sockscope-newer');
+    // One fuse more than the hook sets, as a newer Electron's wire has (e.g. WasmTrapHandlers).
+    fakeElectron(exe, `${ELECTRON_DEFAULT_WIRE}1`);
+    const before = readFileSync(exe);
+    await expect(
+      afterPack({
+        appOutDir: work,
+        electronPlatformName: 'linux',
+        arch: Arch.x64,
+        packager: { executableName: 'sockscope-newer', appInfo: { productFilename: 'Sockscope' } },
+      }),
+    ).rejects.toThrow(/strictlyRequireAllFuses/);
+    expect(readFileSync(exe).equals(before)).toBe(true); // nothing half-flipped
   });
 
   it('fails the build when the binary has no fuse wire', async () => {

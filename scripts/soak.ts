@@ -6,12 +6,31 @@
  *
  *   npm run soak -- --minutes 30 [--connections-per-second 100] [--udp-mib-per-second 1] [--sample-seconds 10]
  *
- * Exits 0 when the run is flat, 1 otherwise.
+ * `--fuzz-minutes N` also runs the stateful fuzzer (electron/engine/faults/stateful-fuzz.ts) for N
+ * minutes after the load — rounds of random command sequences, each round's seed printed — and
+ * alone (without `--minutes`) runs only the fuzzer:
+ *
+ *   npm run soak -- --fuzz-minutes 20 [--fuzz-commands 80] [--fuzz-seed S]
+ *
+ * Exits 0 when the run is flat (and the fuzzer found nothing), 1 otherwise.
  */
 import { judgeSoak, runSoak } from '../electron/engine/faults/soak-runner';
+import { runStatefulFuzzFor } from '../electron/engine/faults/stateful-fuzz';
 
-function parse(argv: string[]): { minutes: number; cps: number; udpMiB: number; sampleSeconds: number } {
-  const out = { minutes: 10, cps: 100, udpMiB: 1, sampleSeconds: 10 };
+interface SoakArgs {
+  /** 0: no load soak (only the fuzzer). */
+  minutes: number;
+  cps: number;
+  udpMiB: number;
+  sampleSeconds: number;
+  fuzzMinutes: number;
+  fuzzCommands: number;
+  fuzzSeed: number | undefined;
+}
+
+function parse(argv: string[]): SoakArgs {
+  const out: SoakArgs = { minutes: 10, cps: 100, udpMiB: 1, sampleSeconds: 10, fuzzMinutes: 0, fuzzCommands: 80, fuzzSeed: undefined };
+  let minutesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const n = Number(argv[i + 1]);
@@ -20,17 +39,49 @@ function parse(argv: string[]): { minutes: number; cps: number; udpMiB: number; 
       i++;
       return n;
     };
-    if (a === '--minutes') out.minutes = need();
-    else if (a === '--connections-per-second') out.cps = need();
+    if (a === '--minutes') {
+      out.minutes = need();
+      minutesGiven = true;
+    } else if (a === '--fuzz-minutes') out.fuzzMinutes = need();
+    else if (a === '--fuzz-commands') out.fuzzCommands = need();
+    else if (a === '--fuzz-seed') {
+      if (!Number.isInteger(n)) throw new Error('--fuzz-seed takes an integer');
+      out.fuzzSeed = n;
+      i++;
+    } else if (a === '--connections-per-second') out.cps = need();
     else if (a === '--udp-mib-per-second') out.udpMiB = need();
     else if (a === '--sample-seconds') out.sampleSeconds = need();
-    else throw new Error(`unknown option ${a}\nusage: npm run soak -- [--minutes N] [--connections-per-second N] [--udp-mib-per-second N] [--sample-seconds N]`);
+    else {
+      throw new Error(
+        `unknown option ${a}\nusage: npm run soak -- [--minutes N] [--connections-per-second N] [--udp-mib-per-second N] [--sample-seconds N] ` +
+          '[--fuzz-minutes N] [--fuzz-commands N] [--fuzz-seed S]',
+      );
+    }
   }
+  if (out.fuzzMinutes > 0 && !minutesGiven) out.minutes = 0;
   return out;
+}
+
+/** The stateful fuzzer for `--fuzz-minutes`: 0 when every round passed, 1 when one failed (its report printed). */
+async function fuzz(o: SoakArgs): Promise<number> {
+  console.log(`fuzz: ${o.fuzzMinutes} min of random command sequences (up to ${o.fuzzCommands} commands each)`);
+  const r = await runStatefulFuzzFor(o.fuzzMinutes * 60_000, { maxCommands: o.fuzzCommands, ...(o.fuzzSeed !== undefined ? { seed: o.fuzzSeed } : {}) });
+  if (r.failure) {
+    console.log(`FAIL: the stateful fuzzer failed in round ${r.rounds}:\n${r.failure}`);
+    return 1;
+  }
+  console.log(`PASS: ${r.rounds} fuzz rounds (${r.runs} sequences) found nothing`);
+  return 0;
 }
 
 async function main(): Promise<number> {
   const o = parse(process.argv.slice(2));
+  const load = o.minutes > 0 ? await loadSoak(o) : 0;
+  const fuzzed = o.fuzzMinutes > 0 ? await fuzz(o) : 0;
+  return Math.max(load, fuzzed);
+}
+
+async function loadSoak(o: SoakArgs): Promise<number> {
   console.log(`soak: ${o.minutes} min, ${o.cps} connections/s, ${o.udpMiB} MiB/s UDP, a sample every ${o.sampleSeconds} s`);
   console.log('     t   rss MiB  heap MiB  buf MiB   fds  endpoints  conversations    cycles  udp MiB in');
   const result = await runSoak({

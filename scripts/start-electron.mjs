@@ -1,48 +1,50 @@
-// Launches the built app (out/) with the local Electron binary.
+// `npm start`: launches the built app (out/) with the local Electron binary, or — where that
+// binary cannot be had — browser mode, which opens the same UI in the default browser. The
+// decision is launch-plan.mjs's.
 //
 // Not `npx electron .`: electron's cli.js goes through index.js, which since Electron 42
-// tries to download the binary when it is missing and dies with a stack trace. Here a
-// missing binary gets a short explanation instead.
+// tries to download the binary when it is missing and dies with a stack trace.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { electronBinaryPath } from './electron-binary.mjs';
+import { launchPlan } from './launch-plan.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const binary = electronBinaryPath();
+const built = (file) => fs.existsSync(path.join(root, 'out', ...file.split('/')));
 
-if (binary === null) {
-  console.error(
-    [
-      'sockscope: the Electron binary is not installed, so the desktop app cannot start.',
-      '  Fetch it (needs access to GitHub or ELECTRON_MIRROR):  node node_modules/electron/install.js',
-      '  Or use the same UI in a browser, no Electron needed:   npm run web',
-    ].join('\n'),
-  );
+const plan = launchPlan({
+  binary: electronBinaryPath(),
+  hasDesktopBuild: built('main/main.cjs'),
+  hasWebBuild: built('web/web-host.cjs'),
+  argv: process.argv.slice(2),
+  platform: process.platform,
+  isRoot: process.getuid?.() === 0,
+});
+
+if (plan.mode === 'fail') {
+  console.error(plan.message);
   process.exit(1);
 }
 
-if (!fs.existsSync(path.join(root, 'out', 'main', 'main.cjs'))) {
-  console.error('sockscope: out/main/main.cjs is missing; run "npm run build" first (or use "npm start").');
-  process.exit(1);
+let child;
+if (plan.mode === 'browser') {
+  console.log(plan.notice);
+  // The host prints its URL and opens the default browser itself.
+  child = spawn(process.execPath, [path.join(root, 'out', 'web', 'web-host.cjs'), ...plan.args], { cwd: root, stdio: 'inherit' });
+} else {
+  if (plan.warning) console.warn(plan.warning);
+  // An inherited ELECTRON_RUN_AS_NODE (set by e.g. VS Code's integrated tooling) would make the
+  // binary behave as plain Node and try to execute "." as a script.
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE;
+  child = spawn(plan.command, plan.args, { cwd: root, stdio: 'inherit', env });
 }
-
-if (process.platform === 'linux' && process.getuid?.() === 0 && !process.argv.includes('--no-sandbox')) {
-  // Chromium refuses to run as root with its sandbox on; we won't switch it off silently.
-  console.warn('sockscope: running as root; Electron will refuse to start unless you pass --no-sandbox (npm start -- --no-sandbox).');
-}
-
-// An inherited ELECTRON_RUN_AS_NODE (set by e.g. VS Code's integrated tooling) would make the
-// binary behave as plain Node and try to execute "." as a script.
-const env = { ...process.env };
-delete env.ELECTRON_RUN_AS_NODE;
-
-const child = spawn(binary, ['.', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env });
 
 // Ctrl+C already reaches the whole process group; forwarding covers `kill <pid>` of this
-// launcher (e.g. from a test runner) so Electron never outlives it.
+// launcher (e.g. from a test runner) so the app never outlives it.
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -50,7 +52,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 child.on('error', (error) => {
-  console.error(`sockscope: could not start Electron (${binary}): ${error.message}`);
+  console.error(`sockscope: could not start ${plan.mode === 'browser' ? 'browser mode' : `Electron (${plan.command})`}: ${error.message}`);
   process.exit(1);
 });
 

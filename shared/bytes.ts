@@ -10,9 +10,19 @@ export const LINE_ENDING_BYTES: Record<LineEnding, number[]> = { none: [], lf: [
 
 const encoder = new TextEncoder();
 
-const SIMPLE_ESCAPES: Record<string, number> = { r: 0x0d, n: 0x0a, t: 0x09, '0': 0x00, '\\': 0x5c };
+/** One-character escapes. `\{` is a literal brace, so `\{{` writes `{{` where macros are expanded. */
+const SIMPLE_ESCAPES: Record<string, number> = { r: 0x0d, n: 0x0a, t: 0x09, '0': 0x00, '\\': 0x5c, '{': 0x7b };
 
-/** Text with `\r \n \t \0 \xHH \\` escapes, encoded as UTF-8. Positions are 1-based characters. */
+export const KNOWN_ESCAPES = '\\r \\n \\t \\0 \\xHH \\uXXXX \\u{…} \\{ \\\\';
+
+const MAX_CODE_POINT = 0x10ffff;
+const isSurrogate = (cp: number) => cp >= 0xd800 && cp <= 0xdfff;
+
+/**
+ * Text with `\r \n \t \0 \xHH \uXXXX \u{H…} \{ \\` escapes, encoded as UTF-8. `\xHH` is one raw
+ * byte; `\u` is a Unicode code point written as its UTF-8 bytes (surrogate halves and values past
+ * U+10FFFF are refused: they have no UTF-8 form). Positions are 1-based characters.
+ */
 export function parseEscapedText(text: string): ParseResult {
   const out: number[] = [];
   let literalStart = 0;
@@ -35,13 +45,98 @@ export function parseEscapedText(text: string): ParseResult {
       }
       out.push(parseInt(hex, 16));
       i += 3;
+    } else if (next === 'u') {
+      const escape = readUnicodeEscape(text, i);
+      if ('error' in escape) return { ok: false, error: escape.error, position: i + 1 };
+      for (const b of encoder.encode(String.fromCodePoint(escape.codePoint))) out.push(b);
+      i += escape.length - 1;
     } else {
-      return { ok: false, error: `unknown escape "\\${next}" (known: \\r \\n \\t \\0 \\xHH \\\\)`, position: i + 1 };
+      return { ok: false, error: `unknown escape "\\${next}" (known: ${KNOWN_ESCAPES})`, position: i + 1 };
     }
     literalStart = i + 1;
   }
   flushLiteral(text.length);
   return { ok: true, bytes: Uint8Array.from(out) };
+}
+
+/** `\uXXXX` (exactly four hex digits) or `\u{H…}` (one to six) starting at `start` (the backslash). */
+function readUnicodeEscape(text: string, start: number): { codePoint: number; length: number } | { error: string } {
+  let digits: string;
+  let length: number;
+  if (text[start + 2] === '{') {
+    const close = text.indexOf('}', start + 3);
+    digits = close < 0 ? '' : text.slice(start + 3, close);
+    if (close < 0 || !/^[0-9a-fA-F]{1,6}$/.test(digits)) {
+      return { error: '"\\u{…}" needs one to six hex digits and a closing brace, e.g. "\\u{1F600}"' };
+    }
+    length = close - start + 1;
+  } else {
+    digits = text.slice(start + 2, start + 6);
+    if (!/^[0-9a-fA-F]{4}$/.test(digits)) return { error: '"\\u" needs four hex digits, e.g. "\\u00e9", or braces, e.g. "\\u{1F600}"' };
+    length = 6;
+  }
+  const codePoint = parseInt(digits, 16);
+  if (codePoint > MAX_CODE_POINT) return { error: `U+${digits.toUpperCase()} is past U+10FFFF, the last Unicode code point` };
+  if (isSurrogate(codePoint)) {
+    return { error: `U+${codePoint.toString(16).toUpperCase()} is a UTF-16 surrogate half, not a character: write the whole code point, e.g. "\\u{1F600}"` };
+  }
+  return { codePoint, length };
+}
+
+const NAMED_BYTE_ESCAPES: Record<number, string> = { 0x0d: '\\r', 0x0a: '\\n', 0x09: '\\t', 0x00: '\\0', 0x5c: '\\\\' };
+
+/**
+ * The inverse of parseEscapedText: bytes as text a person can read and edit, which parses back to
+ * exactly these bytes. Valid UTF-8 stays as characters; control characters become escapes; bytes
+ * that are not UTF-8 become `\xHH`. For text where macros are expanded (messages), a `{` before
+ * another `{` becomes `\{`, so no macro appears; elsewhere (a behaviour's reply) it stays a brace.
+ */
+export function toEscapedText(bytes: Uint8Array, opts: { macros: boolean } = { macros: true }): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    const named = NAMED_BYTE_ESCAPES[b];
+    if (named) {
+      out += named;
+      i++;
+    } else if (b < 0x20 || b === 0x7f) {
+      out += `\\x${hex2(b)}`;
+      i++;
+    } else if (b < 0x80) {
+      out += opts.macros && b === 0x7b && bytes[i + 1] === 0x7b ? '\\{' : String.fromCharCode(b);
+      i++;
+    } else {
+      const seq = utf8Sequence(bytes, i);
+      if (seq === null) {
+        out += `\\x${hex2(b)}`;
+        i++;
+      } else {
+        // C1 controls are invisible: spell them as code points (the same UTF-8 bytes).
+        out += seq.codePoint < 0xa0 ? `\\u{${seq.codePoint.toString(16)}}` : String.fromCodePoint(seq.codePoint);
+        i += seq.length;
+      }
+    }
+  }
+  return out;
+}
+
+const hex2 = (b: number) => b.toString(16).padStart(2, '0');
+
+/** The well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates) starting at `i`, if any. */
+function utf8Sequence(bytes: Uint8Array, i: number): { codePoint: number; length: number } | null {
+  const b0 = bytes[i] as number;
+  const length = b0 >= 0xf0 && b0 <= 0xf4 ? 4 : b0 >= 0xe0 ? (b0 <= 0xef ? 3 : 0) : b0 >= 0xc2 ? 2 : 0;
+  if (length === 0 || i + length > bytes.length) return null;
+  let codePoint = b0 & (0xff >> (length + 1));
+  for (let k = 1; k < length; k++) {
+    const b = bytes[i + k] as number;
+    if ((b & 0xc0) !== 0x80) return null;
+    codePoint = (codePoint << 6) | (b & 0x3f);
+  }
+  const minimum = [0, 0, 0x80, 0x800, 0x10000][length] as number;
+  if (codePoint < minimum || codePoint > MAX_CODE_POINT || isSurrogate(codePoint)) return null;
+  return { codePoint, length };
 }
 
 /** Hex bytes such as `48 65 6c 6c 6f`, `48656c6c6f` or `0x48,0x65`. */
@@ -85,32 +180,8 @@ export function composeMessage(text: string, opts: { hex: boolean; lineEnding: L
   return { ok: true, bytes };
 }
 
-export type TextDecoding = 'utf-8' | 'latin1';
-
-/**
- * Bytes as readable text with control characters made visible (`␍␊`, `␀`, `␛`), so that what
- * arrived is shown exactly and can never be interpreted as markup by whoever displays it.
- */
-export function visibleText(bytes: Uint8Array, decoding: TextDecoding = 'utf-8'): string {
-  const text = decoding === 'latin1' ? latin1(bytes) : new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) as number;
-    if (code < 0x20) out += String.fromCodePoint(0x2400 + code) + (code === 0x0a ? '\n' : '');
-    else if (code === 0x7f) out += '␡';
-    else if (code >= 0x80 && code < 0xa0) out += `\\x${code.toString(16)}`;
-    else out += ch;
-  }
-  return out;
-}
-
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return s;
-}
+// How bytes are shown as text lives in visible-bytes.ts (invalid UTF-8 as \xNN, invisible characters named).
+export { visibleText, visibleSegments, type TextDecoding, type VisibleSegment } from './visible-bytes';
 
 /** Classic hex dump lines: `00000010  48 65 6c 6c 6f …  |Hello…|`, 16 bytes per line. */
 export function hexDumpLines(bytes: Uint8Array, startOffset = 0): string[] {

@@ -13,6 +13,8 @@ import {
 } from './endpoints';
 import { Base64, Family, Host, Id, LIMITS, Port, PortSpec, UnixPath } from './primitives';
 import { RateSample, RatesSnapshot } from './rates';
+import { SAVED_MESSAGE_LIMITS, SavedMessage, SavedMessageId, SavedMessages } from './saved-messages';
+import { RecentHostLists, SESSION_FILE_BYTES, SessionStatus, SessionUi, SessionUiPatch } from './session-state';
 import { ReverseDnsRequest, ReverseDnsResponse, SystemSocketsRequest, SystemSocketsView } from './system-sockets';
 
 const Empty = z.strictObject({});
@@ -121,7 +123,12 @@ export const EngineSnapshot = z.strictObject({
   conversations: z.array(ConversationSnapshot),
   /** The most recent chunks of each conversation, so a reloaded UI carries on where it was. */
   traffic: z.array(z.strictObject({ conversationId: Id, chunks: z.array(TrafficChunk) })),
-  recentHosts: z.array(z.string()),
+  recentHosts: RecentHostLists,
+  /** The person's library of messages (kept in the session file). */
+  savedMessages: SavedMessages,
+  /** The UI state last saved with `ui:save` (or restored from the session file). */
+  ui: SessionUi,
+  session: SessionStatus,
   /** The last minute of throughput (and listeners' connection counts) for the live charts. */
   rates: RatesSnapshot,
 });
@@ -187,6 +194,32 @@ export const commands = {
   'endpoint:close': command(EndpointRef, Ok),
   /** Close and forget the endpoint (its workspace goes away). */
   'endpoint:remove': command(EndpointRef, Ok),
+  /**
+   * Opens a listener or UDP endpoint that failed to open (EADDRINUSE after a restart…) again, with
+   * the same settings, in the same workspace.
+   */
+  'endpoint:retry': command(EndpointRef, EndpointRef),
+
+  // Sessions (shared/session.ts): what a person set up survives a restart; export and import it.
+  /** Adds a saved message, or replaces the one with the same `id`; answers with its id. */
+  'messages:save': command(SavedMessage.extend({ id: SavedMessageId.optional() }), z.strictObject({ id: SavedMessageId })),
+  'messages:remove': command(z.strictObject({ id: SavedMessageId }), Ok),
+  /** The whole list in its new order: every saved message's id, once each. */
+  'messages:reorder': command(z.strictObject({ ids: z.array(SavedMessageId).max(SAVED_MESSAGE_LIMITS.count) }), Ok),
+  /** The UI state to restore on the next start (fields left out keep their saved value). */
+  'ui:save': command(SessionUiPatch, Ok),
+  'session:configure': command(z.strictObject({ reconnectOnStart: z.boolean() }), Ok),
+  'session:dismiss-notice': command(Empty, Ok),
+  /** The session file's text, as it would be saved now. */
+  'session:export': command(Empty, z.strictObject({ json: z.string() })),
+  /**
+   * Replaces the session (endpoints, saved messages, recent hosts, UI state) with the file's. A file
+   * the schema refuses changes nothing and answers VALIDATION with the field at fault.
+   */
+  'session:import': command(
+    z.strictObject({ json: z.string().max(SESSION_FILE_BYTES, `a session file is at most ${SESSION_FILE_BYTES / (1024 * 1024)} MiB`) }),
+    z.strictObject({ endpoints: z.number(), savedMessages: z.number(), ui: SessionUi }),
+  ),
 
   'traffic:page': command(TrafficPageRequest, TrafficPage),
 
@@ -195,6 +228,14 @@ export const commands = {
   'recording:stop': command(ConversationRef, z.strictObject({ path: z.string() })),
   /** A TCP conversation's recording as `.pcapng`, with synthesised Ethernet/IP/TCP headers. */
   'recording:export-pcapng': command(ConversationRef, z.strictObject({ path: z.string() })),
+  /**
+   * A page of the conversation's recording (`.jsonl`) or last pcapng export, so a browser-mode UI can
+   * download the file instead of leaving it in a folder on the host. Only the engine's own files.
+   */
+  'recording:read': command(
+    z.strictObject({ conversationId: Id, file: z.enum(['recording', 'pcapng']), offset: z.number().int().min(0) }),
+    z.strictObject({ name: z.string(), size: z.number(), data: Base64 }),
+  ),
   /** A Unix socket path that exists but where nothing listens. */
   'unix:remove-stale': command(z.strictObject({ path: UnixPath }), Ok),
   /** A service name from the system's services database (`whois` → 43/tcp), so forms can check it at the field. */
@@ -238,7 +279,10 @@ export const EngineEvent = z.discriminatedUnion('type', [
     /** Chunks whose previews this batch did not carry (the UI could not keep up). */
     skipped: z.strictObject({ chunks: z.number(), bytes: z.number() }),
   }),
-  z.strictObject({ type: z.literal('recent-hosts:changed'), hosts: z.array(z.string()) }),
+  z.strictObject({ type: z.literal('recent-hosts:changed'), hosts: RecentHostLists }),
+  z.strictObject({ type: z.literal('saved-messages:changed'), messages: SavedMessages }),
+  /** The session's notice or options changed (a save failed, a notice was dismissed…). */
+  z.strictObject({ type: z.literal('session:changed'), session: SessionStatus }),
   /** Once a second: every series' newest sample (idle series left out) and the app's total. */
   z.strictObject({
     type: z.literal('rates:sampled'),

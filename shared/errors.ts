@@ -20,6 +20,8 @@ export const BridgeErrorCode = z.enum([
   'INVALID_STATE',
   'INTERNAL',
   'DISCONNECTED',
+  /** A cap that a person never meets and a runaway script always does (endpoints, payload size). */
+  'LIMIT',
 ]);
 export type BridgeErrorCode = z.infer<typeof BridgeErrorCode>;
 

@@ -1,6 +1,7 @@
 import type { EngineEvent, EventBatch } from '../../shared/contract';
 import type { TrafficChunk } from '../../shared/endpoints';
 import type { HubEvent, HubSubscriber } from './event-hub';
+import { guarded, logInternalError } from './fault-barrier';
 import type { StoredChunk } from './traffic/traffic-log';
 
 export interface BatchSink {
@@ -59,7 +60,7 @@ export const BATCH_DEFAULTS = {
 export class EventBatcher implements HubSubscriber {
   private readonly opts: Required<BatcherOptions>;
   private order: string[] = [];
-  private states = new Map<string, () => EngineEvent>();
+  private states = new Map<string, () => EngineEvent | null>();
   private traffic = new Map<string, PendingTraffic>();
   /** Keys whose pending change is counters only, with their minimum spacing. */
   private holdable = new Map<string, number>();
@@ -67,6 +68,10 @@ export class EventBatcher implements HubSubscriber {
   private urgent = new Set<string>();
   private sentAt = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly onTimer = guarded(logInternalError, 'the event batcher', () => {
+    this.timer = null;
+    this.flush();
+  });
   private timerDue = 0;
   private lastFlush = 0;
   private seq = 0;
@@ -127,10 +132,7 @@ export class EventBatcher implements HubSubscriber {
       clearTimeout(this.timer);
     }
     this.timerDue = now + wait;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, wait);
+    this.timer = setTimeout(this.onTimer, wait);
   }
 
   /** How long a counters-only change of `key` must still wait. */
@@ -149,6 +151,12 @@ export class EventBatcher implements HubSubscriber {
     }
     const now = Date.now();
     const events: EngineEvent[] = [];
+    /**
+     * Last in the batch: events keep the order their keys were first touched, so a removal would
+     * otherwise come before its own clients' changes and traffic from the same window, and a UI
+     * applying the batch in order would keep those forever under no endpoint.
+     */
+    const removals: EngineEvent[] = [];
     const held: string[] = [];
     let heldFor = Number.POSITIVE_INFINITY;
     let counters = 0;
@@ -175,13 +183,14 @@ export class EventBatcher implements HubSubscriber {
         heldFor = 0;
         continue;
       }
-      events.push(build());
+      const event = this.build(key, build);
+      if (event) (event.type === 'endpoint:removed' ? removals : events).push(event);
       this.sentAt.set(key, now);
     }
-    const states = new Map<string, () => EngineEvent>();
+    const states = new Map<string, () => EngineEvent | null>();
     const holdable = new Map<string, number>();
     for (const key of held) {
-      states.set(key, this.states.get(key) as () => EngineEvent);
+      states.set(key, this.states.get(key) as () => EngineEvent | null);
       holdable.set(key, this.holdable.get(key) as number);
     }
     this.order = held;
@@ -191,8 +200,31 @@ export class EventBatcher implements HubSubscriber {
     this.traffic = new Map();
     this.lastFlush = now;
     if (this.sentAt.size > 50_000) for (const [k, t] of this.sentAt) if (now - t > 10_000) this.sentAt.delete(k);
-    if (events.length > 0) this.sink.send({ seq: this.seq++, events });
+    events.push(...removals);
+    if (events.length > 0) this.deliver({ seq: this.seq++, events });
     if (held.length > 0) this.schedule(heldFor);
+  }
+
+  /**
+   * A snapshot builder that throws is a bug in the endpoint it describes; in this timer it would
+   * end the whole host. It is logged and that one event is left out, the rest of the batch goes.
+   */
+  private build(key: string, build: () => EngineEvent | null): EngineEvent | null {
+    try {
+      return build();
+    } catch (err) {
+      logInternalError(`building the ${key} event`, err);
+      return null;
+    }
+  }
+
+  /** A transport that throws on send (a window being destroyed) loses this batch, not the host. */
+  private deliver(batch: EventBatch): void {
+    try {
+      this.sink.send(batch);
+    } catch (err) {
+      logInternalError('sending an event batch', err);
+    }
   }
 
   private trafficEvent(conversationId: string, t: PendingTraffic): EngineEvent {

@@ -18,3 +18,4 @@ export class CommandError extends Error {
 
 export const notFound = (what: string, id: string) => new CommandError('NOT_FOUND', `no ${what} with id "${id}"`);
 export const invalidState = (message: string) => new CommandError('INVALID_STATE', message);
+export const limitReached = (message: string) => new CommandError('LIMIT', message);

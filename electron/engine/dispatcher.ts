@@ -18,21 +18,37 @@ export type Dispatch = (command: unknown, payload: unknown) => Promise<CommandRe
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** No request schema nests deeper than a few levels; anything past this is refused unread. */
 const MAX_DEPTH = 16;
+/**
+ * Object keys plus array elements in one payload. The largest real request has a few dozen; a
+ * payload of 1.5 million keys once held the event loop for seconds in the schema parse.
+ */
+export const MAX_PAYLOAD_FIELDS = 10_000;
 
 /**
- * Own keys that could poison a prototype once the payload is spread or merged somewhere, or a
- * payload nested deeper than any schema (which would otherwise hide such a key from this check).
+ * Own keys that could poison a prototype once the payload is spread or merged somewhere, a payload
+ * nested deeper than any schema (which would otherwise hide such a key from this check), or one with
+ * more fields than any request has (the schema parse after this is then bounded too; the cost of
+ * decoding a huge message is bounded before it is decoded, by each transport: see ws-session.ts).
  */
-function findForbiddenKey(value: unknown, path: string, depth = 0): { path: string; message: string } | null {
-  if (value === null || typeof value !== 'object') return null;
-  if (depth > MAX_DEPTH) return { path, message: `nested more than ${MAX_DEPTH} levels deep` };
-  for (const key of Object.keys(value)) {
-    const at = path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) return { path: at, message: 'forbidden key' };
-    const inner = findForbiddenKey((value as Record<string, unknown>)[key], at, depth + 1);
-    if (inner) return inner;
-  }
-  return null;
+function findForbiddenKey(payload: unknown): { path: string; message: string } | null {
+  let fields = 0;
+  const visit = (value: unknown, path: string, depth: number): { path: string; message: string } | null => {
+    if (value === null || typeof value !== 'object') return null;
+    if (depth > MAX_DEPTH) return { path, message: `nested more than ${MAX_DEPTH} levels deep` };
+    // An array's size is known without listing its indices (which would cost as much as parsing it).
+    if (Array.isArray(value) && fields + value.length > MAX_PAYLOAD_FIELDS) {
+      return { path: path || 'payload', message: `more than ${MAX_PAYLOAD_FIELDS} fields` };
+    }
+    for (const key of Object.keys(value)) {
+      if (++fields > MAX_PAYLOAD_FIELDS) return { path: path || 'payload', message: `more than ${MAX_PAYLOAD_FIELDS} fields` };
+      const at = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key)) return { path: at, message: 'forbidden key' };
+      const inner = visit((value as Record<string, unknown>)[key], at, depth + 1);
+      if (inner) return inner;
+    }
+    return null;
+  };
+  return visit(payload, '', 0);
 }
 
 /**
@@ -46,7 +62,7 @@ export function createDispatcher(handlers: CommandHandlers, log: (msg: string, e
       const name = typeof command === 'string' ? JSON.stringify(command.slice(0, 80)) : `(a ${command === null ? 'null' : typeof command})`;
       return { ok: false, error: { code: 'UNKNOWN_COMMAND', message: `unknown command ${name}` } };
     }
-    const forbidden = findForbiddenKey(payload, '');
+    const forbidden = findForbiddenKey(payload);
     if (forbidden) {
       const message = forbidden.message === 'forbidden key' ? `forbidden key "${forbidden.path}"` : `${forbidden.path}: ${forbidden.message}`;
       return { ok: false, error: { code: 'VALIDATION', message, issues: [forbidden] } };

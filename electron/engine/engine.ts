@@ -2,9 +2,13 @@ import type { EngineEvent, EngineSnapshot } from '../../shared/contract';
 import type { ConversationSnapshot, EndpointKind, EndpointSnapshot } from '../../shared/endpoints';
 import { EventBatcher, toWireChunk, type BatcherOptions, type BatchSink } from './batcher';
 import { systemClock, type Clock } from './clock';
-import { notFound, invalidState } from './command-error';
+import { invalidState, limitReached, notFound } from './command-error';
 import { EventHub, type StateEvent } from './event-hub';
+import { logInternalError, type FaultHandler } from './fault-barrier';
+import { openConnectionCap } from './net/descriptor-budget';
 import { RecentHosts } from './recent-hosts';
+import { endpointEntries } from './session/endpoint-entries';
+import { SessionStore } from './session/session-store';
 import { SystemSocketsService } from './system-sockets/system-sockets-service';
 import type { RecordingMeta } from './recording/recorder';
 import { Recordings } from './recording/recordings';
@@ -18,6 +22,19 @@ import { DEFAULT_RING_BYTES, type TrafficLog } from './traffic/traffic-log';
  */
 export const COUNTERS_MS = 250;
 
+/**
+ * Caps a person never meets and a runaway script always does. Each refusal is a LIMIT error that
+ * says which cap and what to do.
+ */
+export const ENGINE_LIMITS = {
+  /** Endpoints listed at once, open or closed (each holds a socket, a timeline and a traffic log). */
+  endpoints: 1_000,
+  /** Traffic bytes in one snapshot, across every conversation; the rest is fetched page by page. */
+  snapshotTrafficBytes: 8 * 1024 * 1024,
+  /** Traffic bytes of one conversation in a snapshot. */
+  snapshotConversationBytes: 256 * 1024,
+} as const;
+
 /** An open (or closed but not yet removed) endpoint: a listener, a connection, a UDP socket. */
 export interface ManagedEndpoint {
   readonly id: string;
@@ -27,6 +44,11 @@ export interface ManagedEndpoint {
   close(): Promise<void>;
   /** Its throughput series for the live charts (listeners and UDP endpoints). */
   rateSource?(): RateSource;
+  /**
+   * A bug threw from one of its callbacks (see fault-barrier.ts): show it as the endpoint's error
+   * and close the endpoint. Never throws.
+   */
+  faulted(where: string, err: unknown): void;
 }
 
 /** One TCP byte stream (or a UDP endpoint's datagram log): what a `Traffic` log shows. */
@@ -48,7 +70,7 @@ export interface ManagedConversation {
 export interface EngineOptions {
   mode: 'electron' | 'browser';
   version: string;
-  /** Where settings such as recent hosts persist; null keeps them in memory only. */
+  /** Where the session file (endpoints, saved messages, recent hosts, UI state) persists; null keeps it in memory only. */
   dataDir: string | null;
   clock?: Clock;
   ringBytes?: number;
@@ -65,8 +87,13 @@ export class Engine {
   readonly clock: Clock;
   readonly ringBytes: number;
   readonly recentHosts: RecentHosts;
+  /** What a person set up, kept in the data folder's session file (session/session-store.ts). */
+  readonly session: SessionStore;
   readonly recordings = new Recordings(this);
   readonly rates = new RateSampler();
+  /** TCP and Unix stream sockets open at once (see net/descriptor-budget.ts). */
+  readonly connectionCap = openConnectionCap();
+  private openConnections = 0;
   /** Set from the first endpoint on: the one-second clock keeps running for the charts. */
   private chartsClock = false;
   private readonly endpoints = new Map<string, ManagedEndpoint>();
@@ -93,9 +120,17 @@ export class Engine {
   constructor(readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
     this.ringBytes = options.ringBytes ?? DEFAULT_RING_BYTES;
-    this.recentHosts = new RecentHosts(options.dataDir, (hosts) =>
-      this.hub.changed('recent-hosts', () => ({ type: 'recent-hosts:changed', hosts })),
-    );
+    this.recentHosts = new RecentHosts((hosts) => {
+      this.hub.changed('recent-hosts', () => ({ type: 'recent-hosts:changed', hosts }));
+      this.session.changed();
+    });
+    this.session = new SessionStore({
+      dataDir: options.dataDir,
+      endpoints: (previous) => endpointEntries(this.listEndpoints().map((e) => e.snapshot()), previous),
+      recentHosts: () => this.recentHosts.all(),
+      onMessagesChanged: (messages) => this.hub.changed('saved-messages', () => ({ type: 'saved-messages:changed', messages })),
+      onStatusChanged: (session) => this.hub.changed('session', () => ({ type: 'session:changed', session })),
+    });
   }
 
   /** The OS socket table ("System sockets"), created on first use: one collector per engine. */
@@ -113,6 +148,11 @@ export class Engine {
 
   addEndpoint(e: ManagedEndpoint): void {
     if (this.shuttingDown) throw invalidState('the engine is shutting down');
+    if (this.endpoints.size >= ENGINE_LIMITS.endpoints) {
+      throw limitReached(
+        `Sockscope holds at most ${ENGINE_LIMITS.endpoints.toLocaleString('en-US')} endpoints at once (open or closed): remove some you no longer need first`,
+      );
+    }
     this.endpoints.set(e.id, e);
     // The charts' clock runs from the first endpoint on, so rates decay to 0 after everything closed.
     this.chartsClock = true;
@@ -142,14 +182,40 @@ export class Engine {
     if (!n) {
       n = changeNotices(`conversation:${c.id}`, () => {
         const conversation = c.snapshot();
+        if (conversation) return { type: 'conversation:changed', conversation };
         // UDP logs have no conversation snapshot; their endpoint snapshot carries the counters.
-        return conversation
-          ? { type: 'conversation:changed', conversation }
-          : { type: 'endpoint:changed', endpoint: this.requireEndpoint(c.endpointId).snapshot() };
+        // The notice may be flushed after the endpoint was removed: then there is nothing to say.
+        const endpoint = this.endpoints.get(c.endpointId);
+        return endpoint ? { type: 'endpoint:changed', endpoint: endpoint.snapshot() } : null;
       });
       this.notices.set(c, n);
     }
     this.hub.emitState(counters ? n.counters : n.state);
+  }
+
+  /**
+   * The fault handler for code running on behalf of `endpointId` from event-loop callbacks: logs,
+   * then fails that endpoint alone (it may already be gone: then the log is all).
+   */
+  faultHandler(endpointId: string): FaultHandler {
+    return (where, err) => {
+      logInternalError(`${endpointId}: ${where}`, err);
+      this.endpoints.get(endpointId)?.faulted(where, err);
+    };
+  }
+
+  /** A stream socket was opened (accepted or connected); `connectionClosed` when it is gone. */
+  connectionOpened(): void {
+    this.openConnections++;
+  }
+
+  connectionClosed(): void {
+    this.openConnections--;
+  }
+
+  /** True once no more stream sockets should be accepted: descriptors are kept for everything else. */
+  get atConnectionCap(): boolean {
+    return this.openConnections >= this.connectionCap;
   }
 
   /** Forgets a finished conversation (and its traffic) that its endpoint no longer lists. */
@@ -186,6 +252,9 @@ export class Engine {
   async removeEndpoint(id: string): Promise<void> {
     const e = this.requireEndpoint(id);
     await e.close();
+    // Quitting saved the session with this endpoint in it: forgetting it now would answer "removed"
+    // for an endpoint the next start brings back.
+    if (this.shuttingDown) throw invalidState('Sockscope is quitting: the endpoint stays in the saved session');
     this.endpoints.delete(id);
     for (const [cid, c] of this.conversations) {
       if (c.endpointId !== id) continue;
@@ -213,13 +282,31 @@ export class Engine {
       conversations: this.listConversations()
         .map((c) => c.snapshot())
         .filter((s): s is ConversationSnapshot => s !== null),
-      traffic: this.listConversations().map((c) => ({
-        conversationId: c.id,
-        chunks: c.traffic.page(undefined, chunks, 256 * 1024).map((k) => toWireChunk(k, 16 * 1024)),
-      })),
-      recentHosts: this.recentHosts.list(),
+      traffic: this.snapshotTraffic(chunks),
+      recentHosts: this.recentHosts.all(),
+      savedMessages: this.session.savedMessages(),
+      ui: this.session.uiState(),
+      session: this.session.status(),
       rates: this.rates.snapshot(this.rateSources()),
     };
+  }
+
+  /**
+   * The newest chunks of each conversation, newest conversations first, within one byte budget: a
+   * thousand finished clients must not make every reload (or a client asking again and again) cost
+   * gigabytes. Conversations past the budget get no chunks; the UI pages them in when shown.
+   */
+  private snapshotTraffic(chunksEach: number): EngineSnapshot['traffic'] {
+    let budget = ENGINE_LIMITS.snapshotTrafficBytes;
+    const out: EngineSnapshot['traffic'] = [];
+    for (const c of this.listConversations().reverse()) {
+      const want = Math.min(ENGINE_LIMITS.snapshotConversationBytes, budget);
+      const page = want > 0 ? c.traffic.page(undefined, chunksEach, want) : [];
+      const chunks = page.map((k) => toWireChunk(k, 16 * 1024));
+      for (const k of page) budget -= Math.min(k.bytes.length, 16 * 1024);
+      out.push({ conversationId: c.id, chunks });
+    }
+    return out.reverse();
   }
 
   /** Every throughput series: endpoints' own, then each TCP stream's. */
@@ -258,8 +345,19 @@ export class Engine {
 
   /** One tick of the one-second clock: every ticker, then the rates sample (tests call it directly). */
   tickNow(): void {
-    for (const t of this.tickers) t();
-    this.sampleRates();
+    // Owners guard their own tickers (failing their endpoint); this only keeps one from stopping the rest.
+    for (const t of this.tickers) {
+      try {
+        t();
+      } catch (err) {
+        logInternalError('a once-a-second ticker', err);
+      }
+    }
+    try {
+      this.sampleRates();
+    } catch (err) {
+      logInternalError('sampling rates', err);
+    }
   }
 
   private stopClock(): void {
@@ -277,10 +375,16 @@ export class Engine {
     };
   }
 
-  /** Closes every socket and removes socket files. Safe to call more than once. */
+  /**
+   * Saves the session (while every endpoint still holds its settings), then closes every socket and
+   * removes socket files. Safe to call more than once.
+   */
   shutdown(): Promise<void> {
     this.systemSocketsService?.dispose();
-    this.shuttingDown ??= Promise.allSettled(this.listEndpoints().map((e) => e.close()))
+    this.shuttingDown ??= this.session
+      .close()
+      .catch((err: unknown) => logInternalError('saving the session on shutdown', err))
+      .then(() => Promise.allSettled(this.listEndpoints().map((e) => e.close())))
       .then(() => this.recordings.stopAll())
       .then(() => {
         this.chartsClock = false;
@@ -291,6 +395,6 @@ export class Engine {
 }
 
 /** A key's two change events: a real state change, and a counters-only one (held to COUNTERS_MS). */
-function changeNotices(key: string, build: () => EngineEvent): { state: StateEvent; counters: StateEvent } {
+function changeNotices(key: string, build: () => EngineEvent | null): { state: StateEvent; counters: StateEvent } {
   return { state: { kind: 'state', key, build }, counters: { kind: 'state', key, build, throttleMs: COUNTERS_MS } };
 }

@@ -8,11 +8,14 @@ import type { StoredChunk } from './traffic/traffic-log';
  */
 export type HubEvent = StateEvent | { kind: 'traffic'; conversationId: string; chunk: StoredChunk };
 
-/** `throttleMs`: a counters-only change, sent at most that often per key (a real state change is not held). */
+/**
+ * `throttleMs`: a counters-only change, sent at most that often per key (a real state change is not held).
+ * `build` runs later, in a batcher's timer: by then its subject may be gone, and it says so with null.
+ */
 export interface StateEvent {
   kind: 'state';
   key: string;
-  build: () => EngineEvent;
+  build: () => EngineEvent | null;
   throttleMs?: number;
 }
 
@@ -29,7 +32,7 @@ export class EventHub {
   }
 
   /** Announce that `key`'s state changed; `build` runs at flush time, once per batch. */
-  changed(key: string, build: () => EngineEvent, throttleMs?: number): void {
+  changed(key: string, build: () => EngineEvent | null, throttleMs?: number): void {
     this.emit(throttleMs ? { kind: 'state', key, build, throttleMs } : { kind: 'state', key, build });
   }
 

@@ -7,6 +7,7 @@ import type { CommandHandlers } from './dispatcher';
 import type { Engine } from './engine';
 import { systemSocketsHandlers } from './system-sockets/system-sockets-handlers';
 import { recordingHandlers } from './recording/recording-handlers';
+import { sessionHandlers } from './session/session-handlers';
 import { tcpHandlers } from './tcp/tcp-handlers';
 import { udpHandlers } from './udp/udp-handlers';
 
@@ -63,11 +64,13 @@ function commonHandlers(engine: Engine) {
 }
 
 export function createHandlers(engine: Engine): CommandHandlers {
-  return {
+  const handlers: CommandHandlers = {
     ...commonHandlers(engine),
     ...tcpHandlers(engine),
     ...udpHandlers(engine),
     ...recordingHandlers(engine),
     ...systemSocketsHandlers(engine),
+    ...sessionHandlers(engine, () => handlers),
   };
+  return handlers;
 }

@@ -1,40 +1,33 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { emptyRecentHosts, RECENT_HOSTS_PER_PROTOCOL, type RecentHostLists, type RecentHostProtocol } from '../../shared/session-state';
 
-const MAX_RECENT = 20;
-
-/** Hosts a person connected to, newest first, remembered across restarts in the data folder. */
+/**
+ * Hosts a person connected (TCP), sent datagrams to (UDP) or Unix socket paths they connected to,
+ * newest first, one list per protocol: a form offers only its own protocol's (a UDP peer is not a
+ * TCP server). Kept across restarts in the session file (session/session-store.ts).
+ */
 export class RecentHosts {
-  private hosts: string[] = [];
-  private readonly file: string | null;
+  private lists: RecentHostLists = emptyRecentHosts();
 
-  constructor(dataDir: string | null, private readonly onChange: (hosts: string[]) => void) {
-    this.file = dataDir ? join(dataDir, 'recent-hosts.json') : null;
-    if (this.file) {
-      try {
-        const parsed: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
-        if (Array.isArray(parsed)) this.hosts = parsed.filter((h): h is string => typeof h === 'string').slice(0, MAX_RECENT);
-      } catch {
-        // First run or unreadable file: start with an empty list.
-      }
-    }
+  constructor(private readonly onChange: (lists: RecentHostLists) => void) {}
+
+  list(proto: RecentHostProtocol): string[] {
+    return [...this.lists[proto]];
   }
 
-  list(): string[] {
-    return [...this.hosts];
+  all(): RecentHostLists {
+    return { tcp: this.list('tcp'), udp: this.list('udp'), unix: this.list('unix') };
   }
 
-  /** `host:port` as typed (or a socket path). */
-  add(entry: string): void {
-    this.hosts = [entry, ...this.hosts.filter((h) => h !== entry)].slice(0, MAX_RECENT);
-    if (this.file) {
-      try {
-        mkdirSync(join(this.file, '..'), { recursive: true });
-        writeFileSync(this.file, JSON.stringify(this.hosts));
-      } catch {
-        // Remembering hosts is a convenience: a read-only data folder must not break connecting.
-      }
-    }
-    this.onChange(this.list());
+  /** `host:port` as typed (or a socket path), moved to the front of its protocol's list. */
+  add(proto: RecentHostProtocol, entry: string): void {
+    if (this.lists[proto][0] === entry) return;
+    this.lists = { ...this.lists, [proto]: [entry, ...this.lists[proto].filter((h) => h !== entry)].slice(0, RECENT_HOSTS_PER_PROTOCOL) };
+    this.onChange(this.all());
+  }
+
+  /** Lists from a session file (already validated and bounded by its schema). */
+  replace(lists: RecentHostLists): void {
+    this.lists = { tcp: [...lists.tcp], udp: [...lists.udp], unix: [...lists.unix] };
+    this.onChange(this.all());
   }
 }

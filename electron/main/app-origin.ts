@@ -19,3 +19,12 @@ export function isAppUrl(url: string): boolean {
   }
   return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && u.username === '' && u.password === '';
 }
+
+/**
+ * A `blob:` URL our own page made (`URL.createObjectURL` in the renderer: an exported session,
+ * saved bytes, a recording): the only thing the app lets Chromium download, and only to where the
+ * person picks in the save dialog.
+ */
+export function isOwnBlobUrl(url: string): boolean {
+  return url.startsWith('blob:') && isAppUrl(url.slice('blob:'.length));
+}

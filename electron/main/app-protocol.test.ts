@@ -3,7 +3,7 @@
  * with 'electron' replaced by a fake that captures the handler: it serves only files inside the
  * renderer folder, never the rest of the disk, and every response carries the CSP.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,10 @@ vi.mock('electron', () => ({
 const { registerAppProtocol, registerAppScheme } = await import('./app-protocol');
 const root = mkdtempSync(join(tmpdir(), 'sockscope-renderer-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+// A renderer build in miniature: index.html and a folder of assets.
+writeFileSync(join(root, 'index.html'), '<!doctype html>');
+mkdirSync(join(root, 'assets'));
+writeFileSync(join(root, 'assets', 'app.js'), '');
 registerAppScheme();
 registerAppProtocol(root);
 const handler = fake.handlers.get('app')!;
@@ -65,15 +69,44 @@ describe('app:// protocol', () => {
       const before = fake.fetched.length;
       const r = await get(url);
       // Either refused outright (an escaped "/" that would climb out), or the URL parser already
-      // folded the dots and what is read is a path inside the folder (missing there: a 404).
-      if (r.status !== 403) {
-        expect(fake.fetched.length, url).toBe(before + 1);
-        expect(fileURLToPath(fake.fetched.at(-1)!).startsWith(root + sep), url).toBe(true);
-      }
+      // folded the dots and what is asked for is a path inside the folder, missing there: a 404.
+      expect([403, 404], url).toContain(r.status);
+      expect(fake.fetched.length, url).toBe(before);
     }
     expect(fake.fetched.filter((u) => !fileURLToPath(u).startsWith(root + sep))).toEqual([]);
     // The escaped-slash forms are the ones only the folder check stops.
     expect((await get('app://sockscope/..%2f..%2f..%2fetc%2fpasswd')).status).toBe(403);
+  });
+
+  it('serves index.html for the root only, and never a folder (the renderer folder itself included)', async () => {
+    fake.fetched.length = 0;
+    // Node's URL gives "app://sockscope" an empty path; "/." and "/%2e" are folded to "/".
+    for (const url of ['app://sockscope', 'app://sockscope/', 'app://sockscope/.', 'app://sockscope/%2e', 'app://sockscope/%2E/']) {
+      expect((await get(url)).status, url).toBe(200);
+      expect(fileURLToPath(fake.fetched.at(-1)!), url).toBe(join(root, 'index.html'));
+    }
+    const served = fake.fetched.length;
+    for (const url of ['app://sockscope/assets', 'app://sockscope/assets/', 'app://sockscope/assets/%2e', 'app://sockscope//', 'app://sockscope/assets//app.js', 'app://sockscope/missing.js']) {
+      expect((await get(url)).status, url).toBe(404);
+    }
+    expect(fake.fetched.length).toBe(served);
+    expect((await get('app://sockscope/assets/app.js')).status).toBe(200);
+    expect(fileURLToPath(fake.fetched.at(-1)!)).toBe(join(root, 'assets', 'app.js'));
+  });
+
+  it('refuses escaped slashes and backslashes, raw backslashes and NUL, even when they would stay inside', async () => {
+    fake.fetched.length = 0;
+    for (const [url, status] of [
+      ['app://sockscope/assets%2fapp.js', 403],
+      ['app://sockscope/assets%2Fapp.js', 403],
+      ['app://sockscope/assets%5capp.js', 403],
+      ['app://sockscope/assets\\app.js', 403],
+      ['app://sockscope/index.html%00.png', 400],
+      ['app://sockscope/%00', 400],
+    ] as const) {
+      expect((await get(url)).status, url).toBe(status);
+    }
+    expect(fake.fetched).toEqual([]);
   });
 
   it('refuses other hosts, other methods and malformed escapes', async () => {

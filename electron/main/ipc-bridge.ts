@@ -1,8 +1,10 @@
 /**
  * The only module that touches ipcMain. Every command goes: sender check → dispatcher (strict
- * schema parse and limits) → handler; every window gets its events in batches.
+ * schema parse and limits) → handler; every window gets its events in batches, and the menu's
+ * commands by name.
  */
 import { app, ipcMain, webContents } from 'electron';
+import { AppCommand } from '../../shared/app-commands';
 import type { CommandResult } from '../../shared/contract';
 import { IPC_CHANNELS } from '../../shared/preload-api';
 import type { EngineHost } from '../engine';
@@ -35,4 +37,10 @@ export function registerIpcBridge({ engine, dispatch }: EngineHost): void {
   for (const c of webContents.getAllWebContents()) attach(c);
   // Windows created later (there is one today) get their own batcher.
   app.on('web-contents-created', (_e, c) => attach(c));
+}
+
+/** Hands one application-menu command to a window's page — ours only, and only a name of the fixed enum. */
+export function sendMenuCommand(contents: Electron.WebContents, command: AppCommand): void {
+  if (!AppCommand.safeParse(command).success) return;
+  if (!contents.isDestroyed() && isAppUrl(contents.getURL())) contents.send(IPC_CHANNELS.menuCommand, command);
 }

@@ -5,7 +5,7 @@
  * a refused IPC call reaches nothing.
  */
 import { EventEmitter } from 'node:events';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandResult } from '../../shared/contract';
 import { IPC_CHANNELS } from '../../shared/preload-api';
 
@@ -14,6 +14,10 @@ const fake = await vi.hoisted(async () => {
   const handlers = new Map<string, (...args: unknown[]) => unknown>();
   const opened: string[] = [];
   const makeSession = () => ({
+    events: new EE(),
+    on(name: string, h: (...a: unknown[]) => void) {
+      this.events.on(name, h);
+    },
     request: null as null | ((...a: unknown[]) => void),
     check: null as null | ((...a: unknown[]) => boolean),
     device: null as null | ((...a: unknown[]) => boolean),
@@ -89,8 +93,9 @@ beforeEach(() => {
 });
 
 describe('session hardening', () => {
+  beforeAll(() => hardenSessions());
+
   it('denies every permission request, check and device permission, in the default and every later session', () => {
-    hardenSessions();
     const later = fake.makeSession();
     fake.app.emit('session-created', later);
     for (const s of [fake.defaultSession, later]) {
@@ -101,6 +106,32 @@ describe('session hardening', () => {
       expect(answers).toEqual([false, false, false, false, false, false]);
       expect(s.check?.({}, 'clipboard-read')).toBe(false);
       expect(s.device?.({ deviceType: 'usb' })).toBe(false);
+    }
+  });
+
+  it('cancels every download but a file our own page made, in the default and every later session', () => {
+    const later = fake.makeSession();
+    fake.app.emit('session-created', later);
+    const ours = { getURL: () => 'app://sockscope/index.html' };
+    const foreign = { getURL: () => 'https://attacker.example/' };
+    for (const s of [fake.defaultSession, later]) {
+      const cases: [string, { getURL: () => string }, boolean][] = [
+        ['https://attacker.example/payload.exe', ours, true],
+        ['blob:https://attacker.example/1b4e', ours, true],
+        ['blob:app://sockscope.evil/1b4e', ours, true],
+        ['file:///etc/passwd', ours, true],
+        ['blob:app://sockscope/1b4e', foreign, true],
+        ['blob:app://sockscope/1b4e', ours, false],
+      ];
+      for (const [url, contents, cancelled] of cases) {
+        const e = event();
+        const dialogs: unknown[] = [];
+        const item = { getURL: () => url, getFilename: () => 'session.json', setSaveDialogOptions: (o: unknown) => dialogs.push(o) };
+        s.events.emit('will-download', e, item, contents);
+        expect(e.prevented, url).toBe(cancelled);
+        // Allowed only through the save dialog, never to a path chosen for the person.
+        expect(dialogs, url).toHaveLength(cancelled ? 0 : 1);
+      }
     }
   });
 

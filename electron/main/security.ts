@@ -4,14 +4,14 @@
  * this module only wires them to Electron's events.
  */
 import { app, session, shell, type Session, type WebContents } from 'electron';
-import { isAppUrl } from './app-origin';
+import { isAppUrl, isOwnBlobUrl } from './app-origin';
 import { isAllowedExternalUrl } from './external-links';
 
 export { isTrustedSender } from './trusted-sender';
 
 const hardened = new WeakSet<Session>();
 
-/** Every permission request and check (camera, notifications, HID, serial, USB, …) is denied: we need none. */
+/** Every permission request and check (camera, notifications, HID, serial, USB, …) is denied and every download but our own page's files cancelled. */
 function hardenSession(ses: Session): void {
   if (hardened.has(ses)) return;
   hardened.add(ses);
@@ -19,6 +19,17 @@ function hardenSession(ses: Session): void {
   ses.setPermissionCheckHandler(() => false);
   ses.setDevicePermissionHandler(() => false);
   // getDisplayMedia: no handler is set, which Electron answers with a refusal.
+  // The only downloads are files our own page produced (Export session, saved bytes): a blob: URL of
+  // app://sockscope, from our own page, saved where the person picks in the save dialog. Anything
+  // else that would start one — a link, a navigation, a Content-Disposition response — is cancelled
+  // before it writes a byte.
+  ses.on('will-download', (event, item, contents) => {
+    if (isOwnBlobUrl(item.getURL()) && isAppUrl(contents.getURL())) {
+      item.setSaveDialogOptions({ title: 'Save file', defaultPath: item.getFilename() });
+      return;
+    }
+    event.preventDefault();
+  });
 }
 
 /** Applies to the default session, every session created later, and every webContents. */

@@ -1,10 +1,13 @@
 import { BrowserWindow } from 'electron';
 import { APP_ORIGIN } from './app-protocol';
+import type { WindowPlace } from './window-place';
 
-export function createMainWindow(preload: string): BrowserWindow {
+/** `place`: where the person left the window last time (window-place.ts); default size otherwise. */
+export function createMainWindow(preload: string, place: WindowPlace = { bounds: null, maximized: false }): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
+    ...(place.bounds ?? {}),
     minWidth: 800,
     minHeight: 520,
     title: 'Sockscope',
@@ -28,7 +31,7 @@ export function createMainWindow(preload: string): BrowserWindow {
       spellcheck: false,
     },
   });
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => (place.maximized ? win.maximize() : win.show()));
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
 }

@@ -9,7 +9,8 @@ export const USAGE = `usage: npm run web -- [--port N] [--host ADDR] [--no-open]
   --port N       port for the UI (0 = any free port; default 0)
   --host ADDR    address to bind (default 127.0.0.1; anything but loopback exposes the UI)
   --no-open      do not open the default browser
-  --data-dir DIR where settings such as recent hosts are kept`;
+  --data-dir DIR where the session is kept: endpoints, saved messages, recent hosts, UI state
+                 (default ~/.config/sockscope)`;
 
 export function parseWebHostArgs(argv: string[]): WebHostArgs | { error: string } {
   const out: WebHostArgs = { host: '127.0.0.1', port: 0, open: true, dataDir: null };

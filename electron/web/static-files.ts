@@ -1,6 +1,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream';
+import { parseRequestTarget } from './request-target';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -13,24 +15,42 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** The target's path with its `%` escapes decoded; null for a malformed target, escape or a NUL byte. */
+function decodedPath(target: string | undefined): string | null {
+  const parsed = parseRequestTarget(target);
+  if (!parsed) return null;
+  try {
+    const path = decodeURIComponent(parsed.path);
+    return path.includes('\0') ? null : path;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An error answer also ends the connection: our own UI never asks for what is not there, so the
+ * client is a prober, whose idle keep-alive socket would only hold a descriptor.
+ */
+function refuse(res: ServerResponse, status: 400 | 403 | 404 | 405): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', Connection: 'close' }).end(status === 404 ? 'not found' : '');
+}
+
 /** Serves the built renderer; nothing outside its folder, no directory listings. */
 export function serveStatic(root: string, csp: string) {
   const base = resolve(root);
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
+      refuse(res, 405);
       return;
     }
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    } catch {
-      res.writeHead(400).end();
+    const pathname = decodedPath(req.url);
+    if (pathname === null) {
+      refuse(res, 400);
       return;
     }
     const file = resolve(base, `.${pathname === '/' ? '/index.html' : pathname}`);
     if (!file.startsWith(base + sep)) {
-      res.writeHead(403).end();
+      refuse(res, 403);
       return;
     }
     let size: number;
@@ -39,7 +59,7 @@ export function serveStatic(root: string, csp: string) {
       if (!st.isFile()) throw new Error('not a file');
       size = st.size;
     } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      refuse(res, 404);
       return;
     }
     res.writeHead(200, {
@@ -54,8 +74,8 @@ export function serveStatic(root: string, csp: string) {
       res.end();
       return;
     }
-    createReadStream(file)
-      .on('error', () => res.destroy())
-      .pipe(res);
+    // pipeline, not pipe: a client that goes away mid-file must also close the file, or every
+    // aborted download of a large asset would keep a descriptor open for good.
+    pipeline(createReadStream(file), res, () => {});
   };
 }

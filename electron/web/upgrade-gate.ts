@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 import { formatHostPort } from '../../shared/primitives';
 import { isLoopback } from './args';
+import { parseRequestTarget } from './request-target';
 
 export const TOKEN_PROTOCOL_PREFIX = 'sockscope.token.';
 export const APP_PROTOCOL = 'sockscope.v1';
@@ -43,11 +44,7 @@ export function presentedToken(req: GateRequest): string | null {
     .map((p) => p.trim())
     .find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));
   if (fromProtocol) return fromProtocol.slice(TOKEN_PROTOCOL_PREFIX.length);
-  try {
-    return new URL(req.url ?? '/', 'http://x').searchParams.get('token');
-  } catch {
-    return null;
-  }
+  return parseRequestTarget(req.url)?.query.get('token') ?? null;
 }
 
 /**

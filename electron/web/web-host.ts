@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createEngineHost } from '../engine';
 import { exposureWarning, parseWebHostArgs } from './args';
+import { prepareBrowserOpen, removeRedirectFile, type BrowserLaunch } from './browser-open';
 import { startWebServer } from './web-server';
 
 function packageVersion(): string {
@@ -18,14 +19,17 @@ function packageVersion(): string {
   }
 }
 
-function openBrowser(url: string): void {
-  const [cmd, args] =
-    process.platform === 'darwin'
-      ? ['open', [url]]
-      : process.platform === 'win32'
-        ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
-        : ['xdg-open', [url]];
-  execFile(cmd, args, (err) => {
+/** Opens the UI through a private redirect page (browser-open.ts): the token stays off every argv. */
+function openBrowser(url: string, dataDir: string): void {
+  let launch: BrowserLaunch;
+  try {
+    launch = prepareBrowserOpen(dataDir, url);
+  } catch (err) {
+    console.log(`(could not open a browser: ${(err as Error).message}; open the URL above yourself)`);
+    return;
+  }
+  process.on('exit', () => removeRedirectFile(launch.redirectFile));
+  execFile(launch.command, launch.args, (err) => {
     if (err) console.log(`(could not open a browser: ${err.message}; open the URL above yourself)`);
   });
 }
@@ -38,11 +42,8 @@ async function main(): Promise<void> {
   }
   const warning = exposureWarning(args.host);
   if (warning) console.warn(warning);
-  const engineHost = createEngineHost({
-    mode: 'browser',
-    version: packageVersion(),
-    dataDir: args.dataDir ?? join(homedir(), '.config', 'sockscope'),
-  });
+  const dataDir = args.dataDir ?? join(homedir(), '.config', 'sockscope');
+  const engineHost = createEngineHost({ mode: 'browser', version: packageVersion(), dataDir });
   const server = await startWebServer({
     host: args.host,
     port: args.port,
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   console.log(`Sockscope UI: ${server.url}`);
-  if (args.open) openBrowser(server.url);
+  if (args.open) openBrowser(server.url, dataDir);
 }
 
 main().catch((err: unknown) => {

@@ -114,6 +114,28 @@ describe('frames that are not commands', () => {
     expect(await snapshot()).toBe(snapshotBefore);
   });
 
+  it('refuses a message with a million keys unread, quickly, and keeps the event loop free', async () => {
+    const keys = Array.from({ length: 1_500_000 }, (_, i) => `"k${i}":1`).join(',');
+    const started = performance.now();
+    const r = c.invokeRaw('"tcp:listen"', `{${keys}}`);
+    const answer = await Promise.race([r.then(() => 'result'), new Promise<string>((resolve) => {
+      const t = setInterval(() => {
+        if (c.errors.some((e) => /more than 10000 fields/.test(e))) {
+          clearInterval(t);
+          resolve('refused');
+        }
+      }, 5);
+    })]);
+    expect(answer).toBe('refused');
+    expect(performance.now() - started, 'refused within (ms)').toBeLessThan(1000);
+    // Strings may hold any number of separators: a session file as text is not refused for them.
+    const text = JSON.stringify('a:b,'.repeat(100_000));
+    expect((await c.invokeRaw('"services:lookup"', `{"name":${text},"proto":"tcp"}`)).ok).toBe(false);
+    expect(c.errors.filter((e) => /fields/.test(e))).toHaveLength(1);
+    expect((await c.invoke('app:info', {})).ok).toBe(true);
+    expect(await snapshot()).toBe(snapshotBefore);
+  });
+
   it('closes a connection whose frame exceeds maxPayload (1009), and the server carries on', async () => {
     const big = await client();
     big.ws.send(`{"type":"invoke","id":1,"command":"udp:send","payload":{"data":"${'A'.repeat(24 * 1024 * 1024)}"}}`);

@@ -1,5 +1,7 @@
 import { CreationDialog } from './components/forms/creation-panel';
 import { EndpointList } from './components/endpoint-list';
+import { EngineAlert } from './components/engine-alert';
+import { SessionNotice } from './components/session/session-notice';
 import { StatusBar } from './components/status-bar';
 import { SystemSocketsView } from './components/system-sockets/system-sockets-view';
 import { TopBar } from './components/top-bar';
@@ -17,6 +19,8 @@ export function App() {
         <div className="body">
           <EndpointList />
           <main className="main" id="main">
+            <EngineAlert />
+            <SessionNotice />
             {view === 'endpoints' ? (
               <div role="tabpanel" aria-label="Endpoints" className="endpoints-view">
                 <Workspaces />

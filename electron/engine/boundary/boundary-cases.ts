@@ -124,6 +124,48 @@ export function boundaryCases(): BoundaryCase[] {
     v('payload is a number', 'udp:bind', '7'),
     v('port is an object', 'tcp:listen', { bindAddress: '127.0.0.1', port: { valueOf: 80 } }, 'port'),
     v('mode is not a behaviour', 'tcp:listen', { bindAddress: '127.0.0.1', port: 0, behaviour: { mode: 'exec' } }, 'behaviour.mode'),
+    ...sessionCases(),
+  ];
+}
+
+/** Saved messages, UI state, session import and Retry (electron/engine/session/). */
+function sessionCases(): BoundaryCase[] {
+  const msg = { name: 'Ping', group: '', format: 'text', content: 'PING\\r\\n', lineEnding: 'crlf' };
+  const session = (extra: Record<string, unknown>) => JSON.stringify({ format: 'sockscope-session', version: 1, ...extra });
+  return [
+    v('messages:save extra key', 'messages:save', { ...msg, script: 'rm -rf ~' }),
+    v('messages:save empty name', 'messages:save', { ...msg, name: '   ' }, 'name'),
+    v('messages:save name of 101 characters', 'messages:save', { ...msg, name: 'n'.repeat(101) }, 'name'),
+    v('messages:save content over 64 KB', 'messages:save', { ...msg, content: 'x'.repeat(64 * 1024 + 1) }, 'content'),
+    v('messages:save unknown format', 'messages:save', { ...msg, format: 'html' }, 'format'),
+    v('messages:save id with a path', 'messages:save', { ...msg, id: '../../etc/passwd' }, 'id'),
+    v('messages:save own __proto__', 'messages:save', `{"name":"a","group":"","format":"text","content":"","lineEnding":"lf","__proto__":{"polluted":true}}`, '__proto__'),
+    v('messages:remove id of 65 characters', 'messages:remove', { id: 'a'.repeat(65) }, 'id'),
+    v('messages:reorder an id that is not saved', 'messages:reorder', { ids: ['nope'] }, 'ids'),
+    v('messages:reorder 2,001 ids', 'messages:reorder', { ids: Array.from({ length: 2001 }, (_, i) => `m${i}`) }, 'ids'),
+    v('ui:save extra key', 'ui:save', { view: 'endpoints', zoom: 3 }),
+    v('ui:save unknown view', 'ui:save', { view: 'settings' }, 'view'),
+    v('ui:save theme that is CSS', 'ui:save', { theme: 'dark;background:url(x)' }, 'theme'),
+    v('ui:save selected id with a path', 'ui:save', { selectedEndpointId: '../l1' }, 'selectedEndpointId'),
+    v('ui:save tab of 41 characters', 'ui:save', { workspaceTab: { l1: 't'.repeat(41) } }, 'workspaceTab.l1'),
+    v('ui:save constructor as a tab key', 'ui:save', '{"workspaceTab":{"constructor":"x"}}', 'workspaceTab.constructor'),
+    v('ui:save 101 collapsed panels', 'ui:save', { collapsedPanels: Array.from({ length: 101 }, (_, i) => `p${i}`) }, 'collapsedPanels'),
+    v('ui:save filter of 257 characters', 'ui:save', { systemSocketsFilters: { text: 'f'.repeat(257) } }, 'systemSocketsFilters.text'),
+    v('session:configure without its field', 'session:configure', {}, 'reconnectOnStart'),
+    v('session:export extra key', 'session:export', { path: '/etc/passwd' }),
+    v('session:import json over 16 MiB', 'session:import', { json: ' '.repeat(16 * 1024 * 1024 + 1) }, 'json'),
+    v('session:import json is an object', 'session:import', { json: { format: 'sockscope-session' } }, 'json'),
+    v('session:import not JSON', 'session:import', { json: '{"format":' }),
+    v('session:import not a session', 'session:import', { json: '{"packets":[]}' }, 'format'),
+    v('session:import newer version', 'session:import', { json: session({ version: 7 }) }, 'version'),
+    v('session:import port 70000', 'session:import', { json: session({ endpoints: [{ kind: 'tcp-listener', bindAddress: '127.0.0.1', port: 70000 }] }) }, 'endpoints.0.port'),
+    v('session:import unknown key in an endpoint', 'session:import', { json: session({ endpoints: [{ kind: 'udp', bindAddress: '127.0.0.1', port: 0, exec: 'id' }] }) }, 'endpoints.0'),
+    v('session:import own __proto__ inside', 'session:import', { json: '{"format":"sockscope-session","version":1,"ui":{"__proto__":{"polluted":true}}}' }, 'ui.__proto__'),
+    v('session:import auto-reply without a reply', 'session:import', { json: session({ endpoints: [{ kind: 'tcp-listener', port: 0, behaviour: { mode: 'auto-reply' } }] }) }, 'endpoints.0.behaviour.reply'),
+    v('session:import 2,001 saved messages', 'session:import', { json: session({ savedMessages: Array.from({ length: 2001 }, (_, i) => ({ ...msg, id: `m${i}` })) }) }, 'savedMessages'),
+    v('endpoint:retry id with a path', 'endpoint:retry', { endpointId: '../../l1' }, 'endpointId'),
+    { name: 'endpoint:retry an open listener', command: j('endpoint:retry'), payload: j({ endpointId: 'l1' }), code: 'INVALID_STATE' },
+    { name: 'messages:remove an unknown message', command: j('messages:remove'), payload: j({ id: 'nope' }), code: 'NOT_FOUND' },
   ];
 }
 
@@ -134,10 +176,19 @@ export function prototypeIsClean(): boolean {
 }
 
 /**
- * The parts of an `app:snapshot` a command could change: endpoints, conversations, traffic and
- * recent hosts. (Time series such as rate history move by themselves and are left out.)
+ * The parts of an `app:snapshot` a command could change: endpoints, conversations, traffic, recent
+ * hosts and the session (saved messages, UI state, options). (Time series such as rate history move
+ * by themselves and are left out.)
  */
 export function sideEffectView(snapshot: unknown): string {
   const s = snapshot as Record<string, unknown>;
-  return JSON.stringify({ endpoints: s.endpoints, conversations: s.conversations, traffic: s.traffic, recentHosts: s.recentHosts });
+  return JSON.stringify({
+    endpoints: s.endpoints,
+    conversations: s.conversations,
+    traffic: s.traffic,
+    recentHosts: s.recentHosts,
+    savedMessages: s.savedMessages,
+    ui: s.ui,
+    session: s.session,
+  });
 }

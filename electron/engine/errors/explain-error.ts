@@ -9,6 +9,8 @@ export interface ErrorContext {
   /** Who holds the port, when the OS table can tell (for EADDRINUSE). */
   holder?: string;
   platform?: NodeJS.Platform;
+  /** Which protocol failed, where the same code means different things (ECONNREFUSED). TCP if unset. */
+  transport?: 'tcp' | 'udp';
 }
 
 type Explainer = (c: ErrorContext) => string;
@@ -29,7 +31,9 @@ const EXPLAIN: Record<string, Explainer> = {
   EADDRNOTAVAIL: (c) =>
     `Address not available${at(c)}: this address does not belong to any interface of this machine (or its IPv6 zone is wrong). Pick one of the machine's own addresses, 0.0.0.0 or ::.`,
   ECONNREFUSED: (c) =>
-    `Connection refused${at(c)}: the host answered, but nothing is listening on that port (the peer sent a reset, or for UDP an ICMP port-unreachable).`,
+    c.transport === 'udp'
+      ? `Port unreachable${at(c)}: an ICMP port-unreachable came back, so nothing is bound to that UDP port on the host (a datagram sent earlier was refused).`
+      : `Connection refused${at(c)}: the host answered, but nothing is listening on that port (it answered our SYN with a reset).`,
   ETIMEDOUT: (c) =>
     `Timed out${at(c)}: no answer arrived in time. The host may be down, a firewall may drop the packets silently, or the listener's accept queue is full.`,
   ENOTFOUND: (c) =>
@@ -52,6 +56,8 @@ const EXPLAIN: Record<string, Explainer> = {
       ? `No such directory${at(c)}: the folder that should hold the socket file does not exist. Create it or pick another path.`
       : `No such file${at(c)}: the socket path does not exist — nothing listens there.`,
   ENOTSOCK: (c) => `Not a socket${at(c)}: the path exists but is not a socket.`,
+  ENAMETOOLONG: (c) =>
+    `Path too long${at(c)}: a Unix socket path must fit in the socket address, at most ${c.platform === 'linux' ? '107 bytes on Linux' : '103 bytes on macOS and BSD'}, counted in UTF-8 (a letter like é or ü takes 2 bytes, most symbols 3 or 4). Nothing was created. Use a shorter path (a folder nearer the root, such as /tmp), or a relative path: it counts from Sockscope's working folder, named in the details.`,
   EAFNOSUPPORT: (c) => `Address family not supported${at(c)}: e.g. an IPv6 address on an IPv4 socket.`,
   EMFILE: () => 'Too many open files: this process hit its file-descriptor limit (ulimit -n).',
   ENFILE: () => 'Too many open files on this machine: the system-wide file table is full.',

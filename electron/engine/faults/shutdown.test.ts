@@ -42,7 +42,9 @@ afterAll(() => {
 });
 
 async function startHost(): Promise<{ child: ChildProcess; url: URL; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
-  const child = spawn(process.execPath, [hostScript, '--port', '0', '--no-open', '--data-dir', join(work, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A data folder of its own: a host restores the session it finds there, and each test starts empty.
+  const dataDir = mkdtempSync(join(work, 'data-'));
+  const child = spawn(process.execPath, [hostScript, '--port', '0', '--no-open', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

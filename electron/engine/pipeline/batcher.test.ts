@@ -27,7 +27,7 @@ class Sink implements BatchSink {
 
 let seq = 0;
 const chunk = (size: number, dir: 'in' | 'out' = 'in'): StoredChunk => ({ seq: seq++, ts: 0, dir, bytes: new Uint8Array(size), peer: null });
-const hosts = (n: number): EngineEvent => ({ type: 'recent-hosts:changed', hosts: [String(n)] });
+const hosts = (n: number): EngineEvent => ({ type: 'recent-hosts:changed', hosts: { tcp: [String(n)], udp: [], unix: [] } });
 
 const disposers: (() => void)[] = [];
 afterEach(() => {
@@ -67,7 +67,7 @@ describe('EventBatcher', () => {
     hub.changed('a', () => hosts(3));
     await sleep(60);
     expect(sink.batches).toHaveLength(1);
-    expect(sink.batches[0]?.events.map((e) => (e.type === 'traffic:appended' ? e.conversationId : (e as { hosts: string[] }).hosts[0]))).toEqual([
+    expect(sink.batches[0]?.events.map((e) => (e.type === 'traffic:appended' ? e.conversationId : (e as { hosts: { tcp: string[] } }).hosts.tcp[0]))).toEqual([
       '3',
       'c1',
       '2',
@@ -146,7 +146,7 @@ describe('EventBatcher', () => {
     const traffic = sink.events('traffic:appended');
     expect(traffic.reduce((n, e) => n + e.chunks.length + e.skipped.chunks, 0)).toBe(100_000);
     // Counters are never dropped: the state events carry the newest values.
-    expect(sink.events('recent-hosts:changed').map((e) => e.hosts[0])).toContain(String(lastBuild));
+    expect(sink.events('recent-hosts:changed').map((e) => e.hosts.tcp[0])).toContain(String(lastBuild));
     expect(batcher.pending().keys).toBe(0);
   });
 });
@@ -167,7 +167,7 @@ describe('EventBatcher counter throttling', () => {
     // ~600 ms of changes at 200 ms spacing: 3–5 snapshots, the last one the newest value.
     expect(counters.length).toBeGreaterThanOrEqual(3);
     expect(counters.length).toBeLessThanOrEqual(5);
-    expect(counters.at(-1)?.hosts[0]).toBe(String(n));
+    expect(counters.at(-1)?.hosts.tcp[0]).toBe(String(n));
     // Traffic is never held back.
     expect(sink.events('traffic:appended').length).toBeGreaterThan(20);
 
@@ -177,7 +177,7 @@ describe('EventBatcher counter throttling', () => {
     hub.changed('conversation:c1', () => hosts(-3), 200); // counters after it still ride along
     await sleep(30);
     expect(sink.batches.length).toBe(before + 1);
-    expect(sink.events('recent-hosts:changed').at(-1)?.hosts[0]).toBe('-3');
+    expect(sink.events('recent-hosts:changed').at(-1)?.hosts.tcp[0]).toBe('-3');
   });
 
   it('carries at most countersPerFlush counters-only snapshots per batch, oldest first, and never holds a real change', async () => {
@@ -188,7 +188,7 @@ describe('EventBatcher counter throttling', () => {
     const sizes = sink.batches.map((b) => b.events.length);
     expect(sizes[0]).toBe(101); // 100 counters and the real change
     expect(sizes.slice(1)).toEqual([100, 100, 100, 50]);
-    const order = sink.events('recent-hosts:changed').map((e) => Number(e.hosts[0]));
+    const order = sink.events('recent-hosts:changed').map((e) => Number(e.hosts.tcp[0]));
     expect(order.filter((n) => n >= 0)).toEqual(Array.from({ length: 450 }, (_, i) => i));
   });
 });

@@ -15,10 +15,11 @@
  * - UDP: one datagram per recorded datagram, between our address and the datagram's peer.
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { SockAddr } from '../../../shared/primitives';
+import { createNewFileStream } from '../files/private-files';
 import { RECORDING_FORMAT } from './recorder';
 
 export const LINKTYPE_ETHERNET = 1;
@@ -303,10 +304,13 @@ function splitHostPort(text: string): { host: string; port: number } {
   return { host: m[1] as string, port: Number(m[2]) };
 }
 
-/** Reads a JSON Lines recording and writes `.pcapng`; returns how many packets were written. */
+/**
+ * Reads a JSON Lines recording and writes `.pcapng` to a new file (never into an existing one, never
+ * through a symlink: `replaceFile` puts it in place); returns how many packets were written.
+ */
 export async function exportPcapng(recordingPath: string, outPath: string): Promise<{ packets: number }> {
   const input = createInterface({ input: createReadStream(recordingPath), crlfDelay: Infinity });
-  const out = createWriteStream(outPath, { flags: 'w', mode: 0o600 });
+  const out = createNewFileStream(outPath);
   const failed = once(out, 'error').then(([e]) => {
     throw e as Error;
   });

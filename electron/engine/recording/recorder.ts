@@ -7,11 +7,12 @@
  * (the disk cannot keep up) or the file fails (ENOSPC, EACCES, EIO…), the recording stops with the
  * error and the conversation carries on untouched.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { ErrorInfo } from '../../../shared/errors';
 import { formatSockAddr, type SockAddr } from '../../../shared/primitives';
 import type { RecordingInfo } from '../../../shared/recording';
+import { createNewFileStream } from '../files/private-files';
 import type { StoredChunk } from '../traffic/traffic-log';
 
 export const RECORDING_FORMAT = 'sockscope-recording';
@@ -71,7 +72,7 @@ export class Recorder {
     this.nowUs = deps.nowUs ?? wallClockUs;
     this.onChange = deps.onChange ?? (() => {});
     this.startedAt = Math.floor(this.nowUs() / 1000);
-    this.stream = (deps.open ?? ((p) => createWriteStream(p, { flags: 'wx', mode: 0o600 })))(path);
+    this.stream = (deps.open ?? createNewFileStream)(path);
     this.stream.on('error', (err) => this.fail(err));
     this.stream.on('drain', () => {
       this.waitingDrain = false;

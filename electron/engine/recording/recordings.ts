@@ -4,13 +4,13 @@
  * bytes — including those the ring buffer later forgets — and is stopped when the conversation
  * closes, the endpoint is removed, or the engine shuts down.
  */
-import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { RecordingInfo } from '../../../shared/recording';
 import { invalidState } from '../command-error';
 import type { Engine } from '../engine';
+import { ensurePrivateDir, replaceFile } from '../files/private-files';
 import type { StoredChunk } from '../traffic/traffic-log';
 import { exportPcapng, ExportError } from './pcapng';
 import { explainFileError, Recorder } from './recorder';
@@ -49,11 +49,13 @@ export class Recordings {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const path = join(dir, `${conversationId}-${stamp}.jsonl`);
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await ensurePrivateDir(dir);
     } catch (err) {
       const info = explainFileError(err as Error, dir);
       throw invalidState(`${info.code}: ${info.message}`);
     }
+    // Closed (or removed) while the folder was made: nothing would ever stop this recording.
+    if (!conv.recordingMeta?.()) throw invalidState('this conversation closed while its recording was starting: nothing more to record');
     const tap = (c: StoredChunk) => recorder.chunk(c);
     const recorder: Recorder = new Recorder(path, meta, {
       ...this.deps,
@@ -93,7 +95,11 @@ export class Recordings {
     const out = r.path.replace(/\.jsonl$/, '.pcapng');
     await r.settled();
     try {
-      await exportPcapng(r.path, out);
+      await ensurePrivateDir(dirname(out));
+      // Exporting again refreshes the same file: written aside, then renamed over the last export.
+      await replaceFile(out, async (temp) => {
+        await exportPcapng(r.path, temp);
+      });
     } catch (err) {
       if (err instanceof ExportError) throw invalidState(err.message);
       const info = explainFileError(err as Error, out);

@@ -2,9 +2,13 @@
  * Builds the "System sockets" table from the OS's own commands. Plain Node: never imports
  * 'electron', so the browser-mode host and the tests use it as is.
  *
- *   Linux    `ss -tuanpie` (+`x` for Unix sockets); `netstat -tunaep` when ss is not installed
- *   macOS    `netstat -anvW -p tcp` and `-p udp`, plus `lsof -nP -iTCP -iUDP` for process names
+ *   Linux    `ss -tuanpie` (+ `ss -xanpe` for Unix sockets); `netstat -tunaep(x)` when ss is not installed
+ *   macOS    `netstat -anvW -p tcp` and `-p udp`, plus `lsof -nP -iTCP -iUDP -F pcfdtPTn` for process names
  *   Windows  `netstat -ano` plus `tasklist /fo csv /nh` for image names
+ *
+ * TCP/UDP and Unix sockets are listed by separate ss runs: ss prints a Unix socket's name raw, and a
+ * name with a newline must never be in the text TCP/UDP rows (and so "who holds this port") are
+ * read from. lsof's field output (-F) keeps one field per line and escapes names.
  *
  * Commands run through an injectable `run` (execFile with fixed arguments, never a shell). One
  * snapshot runs at a time: asking while one runs joins it. A failed or timed-out refresh keeps
@@ -30,6 +34,12 @@ import type { CommandResult, RunCommand } from './run-command';
 import { CommandRunError, createRunCommand } from './run-command';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** -e adds uid and inode (row identity, and who owns a socket we can't see the process of). */
+const SS_INET_ARGS = ['-tuanpie'];
+const SS_UNIX_ARGS = ['-xanpe'];
+const LSOF_ARGS = ['-nP', '-iTCP', '-iUDP', '-F', 'pcfdtPTn'];
+const LSOF_SOURCE = `lsof ${LSOF_ARGS.join(' ')}`;
 
 export interface SystemSocketsCollectorOptions {
   platform?: NodeJS.Platform;
@@ -182,11 +192,15 @@ export class SystemSocketsCollector {
   private async collectLinux(): Promise<Collected> {
     const uid = this.getuid();
     if (this.linuxTool === 'ss') {
-      // -e adds uid and inode (row identity, and who owns a socket we can't see the process of).
-      const args = [this.includeUnix ? '-tuxanpie' : '-tuanpie'];
       try {
-        const output = await this.runChecked('ss', args);
-        return linuxResult(`ss ${args.join(' ')}`, parseSs(output), uid);
+        const inet = parseSs(await this.runChecked('ss', SS_INET_ARGS), { kind: 'inet' });
+        let source = `ss ${SS_INET_ARGS.join(' ')}`;
+        if (!this.includeUnix) return linuxResult(source, inet, uid);
+        const unix = parseSs(await this.runChecked('ss', SS_UNIX_ARGS), { kind: 'unix' });
+        source += ` + ss ${SS_UNIX_ARGS.join(' ')}`;
+        // Keys stay unique: a row's key starts with its protocol.
+        const rows = [...inet.rows, ...unix.rows];
+        return linuxResult(source, { rows, skippedLines: inet.skippedLines + unix.skippedLines }, uid);
       } catch (error) {
         if (!(error instanceof CommandRunError && error.code === 'ENOENT')) throw error;
         this.linuxTool = 'netstat';
@@ -212,7 +226,7 @@ export class SystemSocketsCollector {
     const [tcp, udp, lsof] = await Promise.allSettled([
       this.runChecked('netstat', ['-anvW', '-p', 'tcp']),
       this.runChecked('netstat', ['-anvW', '-p', 'udp']),
-      this.runChecked('lsof', ['-nP', '-iTCP', '-iUDP']),
+      this.runChecked('lsof', LSOF_ARGS),
     ]);
     const lsofResult = lsof.status === 'fulfilled' ? parseLsof(lsof.value) : null;
     const netstatParts = [tcp, udp]
@@ -227,10 +241,10 @@ export class SystemSocketsCollector {
       skippedLines += netstatParts.reduce((sum, p) => sum + p.skippedLines, 0);
       if (lsofResult) attachLsofProcesses(drafts, lsofResult.rows);
       rows = withKeys(drafts);
-      source = lsofResult ? 'netstat -anvW -p tcp|udp + lsof -nP -iTCP -iUDP' : 'netstat -anvW -p tcp|udp';
+      source = lsofResult ? `netstat -anvW -p tcp|udp + ${LSOF_SOURCE}` : 'netstat -anvW -p tcp|udp';
     } else if (lsofResult) {
       rows = lsofResult.rows;
-      source = 'lsof -nP -iTCP -iUDP';
+      source = LSOF_SOURCE;
     } else {
       throw tcp.status === 'rejected' ? tcp.reason : new SystemSocketsError('ECOMMANDFAILED', 'netstat failed');
     }
@@ -262,10 +276,10 @@ export class SystemSocketsCollector {
   }
 
   private async collectLsofOnly(): Promise<Collected> {
-    const parsed = parseLsof(await this.runChecked('lsof', ['-nP', '-iTCP', '-iUDP']));
+    const parsed = parseLsof(await this.runChecked('lsof', LSOF_ARGS));
     const uid = this.getuid();
     // lsof lists only the sockets of processes it may look at: not root means some are missing.
-    return { source: 'lsof -nP -iTCP -iUDP', ...parsed, limitedVisibility: uid !== null && uid !== 0 };
+    return { source: LSOF_SOURCE, ...parsed, limitedVisibility: uid !== null && uid !== 0 };
   }
 
   /** Output of a command that ran; a non-zero exit with nothing on stdout is a failure. */

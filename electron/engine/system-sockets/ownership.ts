@@ -8,6 +8,7 @@
 import type { SockAddr } from '../../../shared/primitives';
 import type { SystemSocketOwner, SystemSocketRow } from '../../../shared/system-sockets';
 import type { Engine } from '../engine';
+import { TcpListener } from '../tcp/listener';
 
 /**
  * How long after a conversation closed its orphaned rows still count as ours. TIME_WAIT lasts
@@ -59,7 +60,12 @@ export function ownSocketsOf(engine: Engine, pid: number = process.pid): OwnSock
       if (s.state !== 'listening') continue;
       const local = inet(s.local);
       if (local) own.listeners.push({ ...local, endpointId: s.id });
-      else if (s.local?.kind === 'unix' && s.local.path) own.unixListeners.push({ endpointId: s.id, path: s.local.path });
+      else if (s.local?.kind === 'unix' && s.local.path) {
+        own.unixListeners.push({ endpointId: s.id, path: s.local.path });
+        // Bound through an alias (tcp/unix-socket-file.ts): the OS table shows that name.
+        const kernelPath = endpoint instanceof TcpListener ? endpoint.unixKernelPath : null;
+        if (kernelPath && kernelPath !== s.local.path) own.unixListeners.push({ endpointId: s.id, path: kernelPath });
+      }
     } else if (s.kind === 'udp') {
       const local = inet(s.local);
       if (local && s.state === 'bound') own.udp.push({ ...local, endpointId: s.id });

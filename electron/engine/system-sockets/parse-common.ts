@@ -32,6 +32,17 @@ export function splitLines(text: string): string[] {
   return text.includes('\r') ? text.split(/\r\n|\n|\r/) : text.split('\n');
 }
 
+/**
+ * Lines of a Unix tool's output: split at `\n` only (a `\r` is data: a process may have one in its
+ * name). Text whose every line ends in `\r\n` (a capture saved on Windows) is split there instead.
+ */
+export function splitUnixLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (!text.includes('\r\n') || text.split('\r\n').length !== lines.length) return lines;
+  // Every line but the last ends in `\r`.
+  return lines.map((line, i) => (i < lines.length - 1 ? line.slice(0, -1) : line));
+}
+
 function isSpace(code: number): boolean {
   // space, tab, and the rest of the ASCII whitespace; tools never pad with anything else.
   return code === 32 || (code >= 9 && code <= 13);
@@ -64,6 +75,19 @@ export function tokenize(line: string, from = 0, limit = Number.POSITIVE_INFINIT
   return tokens;
 }
 
+/**
+ * The last whitespace-separated token that ends at or before `end` and starts at or after `floor`,
+ * or null: rows whose first column may hold spaces (Unix paths) are read from the right.
+ */
+export function lastToken(line: string, floor: number, end: number): Token | null {
+  let i = Math.min(end, line.length);
+  while (i > floor && isSpace(line.charCodeAt(i - 1))) i--;
+  const tokenEnd = i;
+  while (i > floor && !isSpace(line.charCodeAt(i - 1))) i--;
+  if (i === tokenEnd) return null;
+  return { text: line.slice(i, tokenEnd), start: i, end: tokenEnd };
+}
+
 /** Index of the first non-space character at or after `from` (line length if none). */
 export function skipSpaces(line: string, from: number): number {
   let i = from;
@@ -71,7 +95,8 @@ export function skipSpaces(line: string, from: number): number {
   return i;
 }
 
-function isDigits(text: string): boolean {
+/** Non-empty and only ASCII digits. */
+export function isDigits(text: string): boolean {
   if (text.length === 0) return false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -1,11 +1,19 @@
 /**
- * Linux net-tools `netstat`: `-tunap`, `-tunaep`, `-lnp`, `-aeep`, including the
+ * Linux net-tools `netstat`: `-tunap`, `-tunaep`, `-tunaepx`, `-lnp`, `-aeep`, including the
  * "Active UNIX domain sockets" section. Used when `ss` is not installed.
  *
  * Columns are read as tokens, not by position: long IPv6 addresses push everything right. The
  * state is optional on UDP rows, so the token after the foreign address is a state only if it is
  * a state word. The PID/Program column ends the Internet rows and program names contain spaces
  * (`600/sshd: /usr/sbin`), so it is the rest of the line.
+ *
+ * The program name is the process's argv[0], printed raw: it may hold a newline, and the text
+ * after it lands on a line of its own (`Proto`, `udp 0 0 1`). net-tools cuts `PID/name` to 19
+ * characters and prints every row with fixed-width columns (at least 48 characters before the
+ * program), so a line that short is never a row, only the rest of the program name above it; a
+ * section title or header that fits the name above is that name, and a header counts only in full. Rows are taken only in their own section (no `tcp` row among the
+ * Unix sockets). Unix paths come from /proc/net/unix cut at the first space, so they hold no
+ * newline; a path that spells a whole /proc/net/unix line can still add a made-up Unix row.
  */
 import type { SocketProto } from '../../../shared/system-sockets';
 import type { ParseResult, RowDraft, Token } from './parse-common';
@@ -19,7 +27,7 @@ import {
   parseCount,
   skipSpaces,
   splitHostPort,
-  splitLines,
+  splitUnixLines,
   tokenize,
   withKeys,
 } from './parse-common';
@@ -35,6 +43,25 @@ interface UnixLayout {
 
 /** net-tools pads "PID/Program name" to 20 characters in the Unix section, where a path follows. */
 const UNIX_PROGRAM_WIDTH = 20;
+/** net-tools keeps 19 characters of `PID/name`: a name continued over lines is no longer. */
+const PROGRAM_MAX_CHARS = 19;
+/** The shortest row net-tools prints (fixed-width printf columns before user/inode/program). */
+const MIN_ROW_CHARS = 48;
+
+type Section = 'inet' | 'unix' | 'other' | null;
+
+/** The last row read, kept so that a line continuing its program name can be joined to it. */
+interface LastRow {
+  index: number;
+  record: string;
+  proto: SocketProto;
+}
+
+interface RecordRead {
+  draft: RowDraft;
+  /** The record ends inside its program name, so a line that is not a row may continue it. */
+  programOpen: boolean;
+}
 
 export function parseNetstatLinux(text: string): ParseResult {
   return neverThrow(
@@ -49,29 +76,74 @@ function parseUnsafe(text: string): ParseResult {
   // Without a header (or before one) assume the richest layout we run ourselves: -tunaep.
   let inet: InetLayout = { hasUserInode: false, hasProgram: true };
   let unix: UnixLayout = { hasProgram: true };
+  // Before any "Active …" line (output cut at the top) rows of both kinds are read.
+  let section: Section = null;
+  let last: LastRow | null = null;
 
-  for (const line of splitLines(String(text))) {
-    if (isBlank(line)) continue;
+  const readRecord = (record: string, proto: SocketProto): RecordRead | null => {
+    if (proto === 'unix') return readUnixRow(record, tokenize(record, 0, 8), unix);
+    const draft = readInetRow(record, tokenize(record, 0, 1)[0]?.text ?? '', proto, inet);
+    // The program is the rest of an Internet row: any line that is not a row may continue it.
+    return draft ? { draft, programOpen: inet.hasProgram && draft.processes.length > 0 } : null;
+  };
+
+  /** Joins `line` to the row above as the rest of its program name, if that still reads as one. */
+  const continueProgram = (line: string): boolean => {
+    if (!last) return false;
+    const joined = `${last.record}\n${line}`;
+    const longer = readRecord(joined, last.proto);
+    if (!longer || !programFits(longer.draft)) return false;
+    drafts[last.index] = longer.draft;
+    last = longer.programOpen ? { ...last, record: joined } : null;
+    return true;
+  };
+
+  for (const line of splitUnixLines(String(text))) {
+    if (isBlank(line)) {
+      // net-tools prints no blank lines inside a section: one there is part of a name.
+      continueProgram(line);
+      continue;
+    }
     const tokens = tokenize(line, 0, 8);
     const first = tokens[0]?.text ?? '';
-    if (first === 'Active') continue;
-    if (first === 'Proto') {
-      if (line.includes('RefCnt')) unix = { hasProgram: line.includes('PID/Program') };
-      else inet = { hasUserInode: line.includes('Inode'), hasProgram: line.includes('PID/Program') };
+    // A name may go on with `Active x` or `Proto`: as the rest of a name it fits, a real title never does.
+    if ((line.startsWith('Active ') || first === 'Proto') && continueProgram(line)) continue;
+    if (line.startsWith('Active ')) {
+      section = line.startsWith('Active Internet connections') ? 'inet' : line.startsWith('Active UNIX domain sockets') ? 'unix' : 'other';
+      last = null;
       continue;
     }
-    const proto = protoOf(first);
-    if (proto === 'ignored') continue;
-    if (proto === null) {
-      skippedLines++;
+    if (first === 'Proto' && line.includes('RefCnt') && line.includes('Flags')) {
+      unix = { hasProgram: line.includes('PID/Program') };
+      last = null;
       continue;
     }
-    const draft =
-      proto === 'unix' ? readUnixRow(line, tokens, unix) : readInetRow(line, first, proto, inet);
-    if (draft) drafts.push(draft);
-    else skippedLines++;
+    if (first === 'Proto' && line.includes('Recv-Q') && line.includes('Local Address')) {
+      inet = { hasUserInode: line.includes('Inode'), hasProgram: line.includes('PID/Program') };
+      last = null;
+      continue;
+    }
+    const proto = line.length >= MIN_ROW_CHARS ? protoOf(first) : null;
+    if (proto === 'ignored') {
+      last = null;
+      continue;
+    }
+    const inSection = proto !== null && (section === null || section === (proto === 'unix' ? 'unix' : 'inet'));
+    const read = inSection && proto !== null ? readRecord(line, proto) : null;
+    if (read && proto !== null) {
+      last = read.programOpen ? { index: drafts.length, record: line, proto } : null;
+      drafts.push(read.draft);
+      continue;
+    }
+    // Not a row: the rest of the program name of the row above, if it has room for it.
+    if (!continueProgram(line)) skippedLines++;
   }
   return { rows: withKeys(drafts), skippedLines };
+}
+
+/** A joined program name must fit net-tools' `PID/name` field, like every real one. */
+function programFits(draft: RowDraft): boolean {
+  return draft.processes.length > 0 && draft.processes.every((p) => `${p.pid}/${p.name ?? ''}`.length <= PROGRAM_MAX_CHARS);
 }
 
 function protoOf(word: string): SocketProto | 'ignored' | null {
@@ -155,7 +227,7 @@ function readProgram(field: string, draft: RowDraft): void {
  * spaces, the state is empty for datagram sockets, the program field is fixed-width and the path
  * (possibly empty, possibly with spaces) is the rest.
  */
-function readUnixRow(line: string, tokens: Token[], layout: UnixLayout): RowDraft | null {
+function readUnixRow(line: string, tokens: Token[], layout: UnixLayout): RecordRead | null {
   if (parseCount(tokens[1]?.text) === null || !tokens[2]?.text.startsWith('[')) return null;
   const flagsEnd = line.indexOf(']', (tokens[2] as Token).start);
   if (flagsEnd < 0) return null;
@@ -175,12 +247,15 @@ function readUnixRow(line: string, tokens: Token[], layout: UnixLayout): RowDraf
   draft.stateRaw = stateRaw;
   draft.state = normalizeState(stateRaw, 'unix');
   draft.inode = inode === 0 ? null : inode;
-  let pathStart = skipSpaces(line, inodeToken.end);
+  const programStart = skipSpaces(line, inodeToken.end);
+  let pathStart = programStart;
   if (layout.hasProgram) {
-    readProgram(line.slice(pathStart, pathStart + UNIX_PROGRAM_WIDTH).trim(), draft);
-    pathStart = skipSpaces(line, pathStart + UNIX_PROGRAM_WIDTH);
+    readProgram(line.slice(programStart, programStart + UNIX_PROGRAM_WIDTH).trim(), draft);
+    pathStart = skipSpaces(line, programStart + UNIX_PROGRAM_WIDTH);
   }
   const path = line.slice(pathStart).trimEnd();
   draft.localAddress = path.length > 0 ? path : '*';
-  return draft;
+  // A real field is padded to its width; one that stops short was cut by a newline in the name.
+  const programOpen = layout.hasProgram && draft.processes.length > 0 && line.length < programStart + UNIX_PROGRAM_WIDTH;
+  return { draft, programOpen };
 }

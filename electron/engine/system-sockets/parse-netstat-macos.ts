@@ -9,6 +9,11 @@
  * `2600:1700:bab0:d.5` is neither the address nor the port. A field exactly as wide as its column
  * may have been cut, so it is shown with an ellipsis and no port rather than with a wrong port;
  * the collector runs `-W`, where fields are never cut, and says so with `wideAddresses`.
+ *
+ * A `process:pid` name is printed as the process calls itself: spaces, and possibly newlines. The
+ * columns after it are hex numbers, so a row is whole only when they are; a row cut short by a
+ * newline in its name goes on on the next lines, and a line that is not a row but completes the
+ * row above is more of that name (never a row, a header or a section title of its own).
  */
 import type { SocketFamily } from '../../../shared/system-sockets';
 import type { ParseResult, RowDraft, Token } from './parse-common';
@@ -20,7 +25,7 @@ import {
   normalizeState,
   parseCount,
   splitHostPort,
-  splitLines,
+  splitUnixLines,
   tokenize,
   withKeys,
 } from './parse-common';
@@ -41,6 +46,17 @@ interface Layout {
 
 const DEFAULT_LAYOUT: Layout = { lead: 0, extras: [], addressWidth: null };
 
+/** netstat -v prints 16 characters of a name (MAXCOMLEN: `Google Chrome He`); one continued over lines is no longer. */
+const MAX_NAME_CHARS = 16;
+/** The columns netstat -v prints after `process:pid` (state, options, gencnt, flags…) are all hex. */
+const HEX_COLUMN = /^(?:0x)?[0-9a-fA-F]+$/;
+
+interface RowRead {
+  draft: RowDraft;
+  /** Every column the header promises is there and well-formed (false: cut by a newline in a name). */
+  whole: boolean;
+}
+
 export function parseNetstatMacos(text: string, options: MacNetstatOptions = {}): ParseResult {
   return neverThrow(
     () => ({ rows: [], skippedLines: 0 }),
@@ -53,28 +69,75 @@ function parseUnsafe(text: string, options: MacNetstatOptions): ParseResult {
   let skippedLines = 0;
   let layout = DEFAULT_LAYOUT;
   let inInternetSection = true;
+  const lines = splitUnixLines(String(text));
 
-  for (const line of splitLines(String(text))) {
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i] as string;
+    i++;
     if (isBlank(line)) continue;
-    if (line.startsWith('Active ')) {
-      // Later sections (LOCAL (UNIX) domain sockets, kernel controls, events) have other columns.
+    // Section titles are whole lines of words; later sections (LOCAL (UNIX) domain sockets,
+    // kernel controls, events) have other columns.
+    if (/^Active [A-Za-z()/ -]+$/.test(line.trimEnd())) {
       inInternetSection = line.startsWith('Active Internet');
       continue;
     }
     if (!inInternetSection) continue;
     const tokens = tokenize(line);
     const protoIndex = tokens.findIndex((t) => t.text === 'Proto');
-    if (protoIndex >= 0 && protoIndex <= 2) {
+    if (protoIndex >= 0 && protoIndex <= 2 && line.includes('Local Address') && line.includes('Foreign Address')) {
       layout = readHeader(line, tokens, protoIndex, options);
       continue;
     }
     if (line.startsWith('Some ') || line.startsWith('Current listen')) continue;
-    const draft = readRow(line, tokens, layout);
-    if (draft === 'ignored') continue;
-    if (draft) drafts.push(draft);
-    else skippedLines++;
+    const read = readRow(line, tokens, layout);
+    if (read === 'ignored') continue;
+    if (!read) {
+      skippedLines++;
+      continue;
+    }
+    const continued = readContinuation(lines, i, line, read, layout);
+    drafts.push(continued.read.draft);
+    i += continued.lines;
   }
   return { rows: withKeys(drafts), skippedLines };
+}
+
+/**
+ * The lines after a row that belong to it: while the row is cut short, the next lines (its name
+ * had a newline); after that, lines that are not rows of their own yet make the row whole again
+ * when joined. Bounded by the longest name.
+ */
+function readContinuation(lines: readonly string[], from: number, line: string, first: RowRead, layout: Layout): { read: RowRead; lines: number } {
+  if (layout.extras.indexOf('process:pid') < 0) return { read: first, lines: 0 };
+  let best = first;
+  let bestLines = 0;
+  let record = line;
+  let taken = 0;
+  while (from + taken < lines.length && record.length - line.length <= MAX_NAME_CHARS) {
+    const next = lines[from + taken] as string;
+    // A row of its own ends a whole row's continuation; a cut row takes whatever comes.
+    if (best.whole && startsRow(next, layout)) break;
+    record += `\n${next}`;
+    taken++;
+    const joined = readRow(record, tokenize(record), layout);
+    if (joined && joined !== 'ignored' && joined.whole && nameFits(joined.draft)) {
+      best = joined;
+      bestLines = taken;
+    }
+  }
+  return { read: best, lines: bestLines };
+}
+
+/** `PROTO RECV-Q SEND-Q` where this layout's rows begin. */
+function startsRow(line: string, layout: Layout): boolean {
+  const tokens = tokenize(line, 0, layout.lead + 3);
+  const proto = tokens[layout.lead]?.text ?? '';
+  return /^(tcp|udp|icm|raw|ip|div)/.test(proto) && parseCount(tokens[layout.lead + 1]?.text) !== null && parseCount(tokens[layout.lead + 2]?.text) !== null;
+}
+
+function nameFits(draft: RowDraft): boolean {
+  return draft.processes.every((p) => (p.name ?? '').length <= MAX_NAME_CHARS);
 }
 
 function readHeader(line: string, tokens: Token[], protoIndex: number, options: MacNetstatOptions): Layout {
@@ -92,7 +155,7 @@ function familyOf(proto: string): SocketFamily {
   return proto.endsWith('4') && !proto.endsWith('46') ? 'inet' : 'inet6';
 }
 
-function readRow(line: string, tokens: Token[], layout: Layout): RowDraft | null | 'ignored' {
+function readRow(line: string, tokens: Token[], layout: Layout): RowRead | null | 'ignored' {
   const protoText = tokens[layout.lead]?.text ?? '';
   const isTcp = protoText.startsWith('tcp');
   const isUdp = protoText.startsWith('udp');
@@ -128,8 +191,8 @@ function readRow(line: string, tokens: Token[], layout: Layout): RowDraft | null
   draft.state = normalizeState(draft.stateRaw, proto);
   // macOS keeps no state for UDP; one with a foreign port is connected.
   if (!isTcp && draft.remotePort !== null && draft.remotePort !== 0) draft.state = 'ESTABLISHED';
-  readExtras(line, tokens.slice(next), layout.extras, draft);
-  return draft;
+  const whole = readExtras(line, tokens.slice(next), layout.extras, draft);
+  return { draft, whole };
 }
 
 function readAddress(text: string, width: number | null): { address: string; port: number | null } | null {
@@ -145,9 +208,10 @@ function readAddress(text: string, width: number | null): { address: string; por
 /**
  * Maps the tokens after the state onto the header's extra columns. A `process:pid` value can
  * contain spaces (`Google Chrome H:812`), so the columns before it are read from the left, those
- * after it from the right, and the process is what lies between, verbatim.
+ * after it from the right, and the process is what lies between, verbatim. Returns whether the
+ * row is whole: every column there and, around a process, the columns after it hex numbers.
  */
-function readExtras(line: string, values: Token[], names: string[], draft: RowDraft): void {
+function readExtras(line: string, values: Token[], names: string[], draft: RowDraft): boolean {
   const byName = new Map<string, string>();
   const processAt = names.indexOf('process:pid');
   if (processAt < 0) {
@@ -157,7 +221,8 @@ function readExtras(line: string, values: Token[], names: string[], draft: RowDr
     });
   } else {
     const after = names.length - processAt - 1;
-    if (values.length < processAt + 1 + after) return;
+    if (values.length < processAt + 1 + after) return false;
+    for (let i = values.length - after; i < values.length; i++) if (!HEX_COLUMN.test((values[i] as Token).text)) return false;
     for (let i = 0; i < processAt; i++) byName.set(names[i] as string, (values[i] as Token).text);
     const first = values[processAt] as Token;
     const last = values[values.length - 1 - after] as Token;
@@ -173,13 +238,15 @@ function readExtras(line: string, values: Token[], names: string[], draft: RowDr
   if (processPid !== undefined) {
     const colon = processPid.lastIndexOf(':');
     const pid = parseCount(processPid.slice(colon + 1));
-    if (colon >= 0 && pid !== null && pid > 0) {
+    if (colon < 0 || pid === null) return false;
+    if (pid > 0) {
       const name = processPid.slice(0, colon);
       addProcess(draft, pid, name.length > 0 ? name : null);
     }
-    return;
+    return true;
   }
   // Older -v: `pid` is the last process to use the socket, `epid` the effective one (delegation).
   const pid = parseCount(byName.get('pid'));
   if (pid !== null && pid > 0) addProcess(draft, pid, null);
+  return true;
 }

@@ -4,6 +4,10 @@
  * `[image.exe]` or a (localised) "Can not obtain ownership information" line, which belong to the
  * row above them.
  *
+ * An image name can't hold a line break on Windows; should one ever arrive, a `[` line without its
+ * `]` runs on to the line that closes it (at most MAX_PATH further), and what lies between is that
+ * name, never a row.
+ *
  * Headers and state words are localised on non-English Windows; only the row shape is relied on.
  * A TCP row whose state word is not recognised but whose foreign port is 0 is a listener (that is
  * the only state Windows prints with a zero foreign port).
@@ -30,14 +34,28 @@ export function parseNetstatWindows(text: string): ParseResult {
   );
 }
 
+/** MAX_PATH: an image name continued over lines is never longer. */
+const MAX_IMAGE_CHARS = 260;
+
 function parseUnsafe(text: string): ParseResult {
   const drafts: RowDraft[] = [];
   let skippedLines = 0;
   // The row the -b owner lines that follow belong to.
   let owner: RowDraft | null = null;
+  const lines = splitLines(String(text));
 
-  for (const line of splitLines(String(text))) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
     if (isBlank(line)) continue;
+    const trimmed = line.trim();
+    if (owner && trimmed.startsWith('[') && !trimmed.endsWith(']')) {
+      const image = readBrokenImageLine(lines, i);
+      if (image) {
+        applyOwnerLine(image.text, owner);
+        i += image.lines - 1;
+        continue;
+      }
+    }
     const tokens = tokenize(line, 0, 6);
     const word = (tokens[0]?.text ?? '').toUpperCase();
     if (word === 'TCP' || word === 'UDP') {
@@ -82,6 +100,18 @@ function readRow(words: string[], proto: 'tcp' | 'udp'): RowDraft | null {
     if (pid > 0) addProcess(draft, pid, null);
   }
   return draft;
+}
+
+/** A `[name` line and the lines up to the one ending in `]`, joined with `\n`; null if none does. */
+function readBrokenImageLine(lines: readonly string[], at: number): { text: string; lines: number } | null {
+  // netstat indents the line; a name's own spaces around its line breaks are kept.
+  let text = (lines[at] as string).trimStart();
+  for (let i = at + 1; i < lines.length && text.length <= MAX_IMAGE_CHARS; i++) {
+    const next = lines[i] as string;
+    text += `\n${next}`;
+    if (next.trimEnd().endsWith(']')) return { text: text.trimEnd(), lines: i - at + 1 };
+  }
+  return null;
 }
 
 /** `[svchost.exe]` names the image; any other line (service name, "cannot obtain") adds nothing. */

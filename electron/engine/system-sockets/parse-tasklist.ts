@@ -1,9 +1,11 @@
 /**
  * Windows `tasklist /fo csv /nh`: `"Image Name","PID","Session Name","Session#","Mem Usage"`.
  * Only the image name and pid are used; the memory column is localised ("8.192 K") and ignored.
- * Fields are CSV-quoted with `""` for a quote, so an image name may hold commas and quotes.
+ * Fields are CSV-quoted with `""` for a quote, so an image name may hold commas and quotes; a
+ * line break inside quotes is part of the field (Windows names can't hold one, but nothing here
+ * relies on that), so records are split only at line breaks outside quotes.
  */
-import { isBlank, neverThrow, parseCount, splitLines } from './parse-common';
+import { isBlank, neverThrow, parseCount } from './parse-common';
 
 export interface TasklistResult {
   names: Map<number, string>;
@@ -16,7 +18,7 @@ export function parseTasklist(text: string): TasklistResult {
     () => {
       const names = new Map<number, string>();
       let skippedLines = 0;
-      for (const line of splitLines(String(text))) {
+      for (const line of splitCsvRecords(String(text))) {
         if (isBlank(line)) continue;
         const fields = parseCsvLine(line);
         const name = fields[0];
@@ -32,6 +34,24 @@ export function parseTasklist(text: string): TasklistResult {
       return { names, skippedLines };
     },
   );
+}
+
+/** CSV records: text split at `\r\n`, `\n` or `\r` outside double quotes. Linear. */
+export function splitCsvRecords(text: string): string[] {
+  const records: string[] = [];
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) {
+      records.push(text.slice(start, i));
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      start = i + 1;
+    }
+  }
+  records.push(text.slice(start));
+  return records;
 }
 
 /** One CSV record: quoted fields with `""` escapes, or bare fields; linear, never throws. */

@@ -4,6 +4,7 @@
  * optional reverse DNS. Created lazily by the Engine the first time anything asks.
  */
 import type { ReverseDnsResult, SystemSocketRow, SystemSocketsRowView, SystemSocketsStatus, SystemSocketsView } from '../../../shared/system-sockets';
+import { visibleName } from '../../../shared/visible-name';
 import type { Engine } from '../engine';
 import { SystemSocketsCollector } from './collector';
 import { canonicalAddress, markOwnRows, ownSocketsOf } from './ownership';
@@ -175,7 +176,8 @@ export class SystemSocketsService {
       for (const p of first.processes) {
         if (seen.has(p.pid)) continue;
         seen.add(p.pid);
-        names.push(`${p.name === null ? 'a process' : p.name.slice(0, 64)} (pid ${p.pid})`);
+        // The name is the process's own choice: controls and bidi overrides are shown, not obeyed.
+        names.push(`${p.name === null ? 'a process' : visibleName(p.name.slice(0, 64))} (pid ${p.pid})`);
         if (names.length === 3) break;
       }
       return names.join(', ');

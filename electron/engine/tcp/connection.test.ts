@@ -73,7 +73,7 @@ describe('tcp:connect', () => {
       s.timeline.map((t) => `${t.call} → ${t.result}`),
       ['getaddrinfo("localhost") → 127.0.0.1', 'socket(AF_INET, SOCK_STREAM) → ok', `connect(127.0.0.1:${l.port}) → ok`],
     );
-    expect(h.engine.recentHosts.list()[0]).toBe(`localhost:${l.port}`);
+    expect(h.engine.recentHosts.list('tcp')[0]).toBe(`localhost:${l.port}`);
     // The kernel-chosen port is what the listener sees as the peer.
     const local = s.local?.kind === 'inet' ? s.local.port : -1;
     expect(h.conversation(server).remote).toMatchObject({ port: local });
@@ -395,7 +395,7 @@ describe('tcp:connect', () => {
       s.timeline.map((t) => t.call),
       ['socket(AF_INET6, SOCK_STREAM)', `bind([::1]:${localPort})`, `connect([::1]:${l.port})`, 'setsockopt(TCP_NODELAY, 1)', 'setsockopt(SO_KEEPALIVE, 1)'],
     );
-    expect(h.engine.recentHosts.list()[0]).toBe(`[::1]:${l.port}`);
+    expect(h.engine.recentHosts.list('tcp')[0]).toBe(`[::1]:${l.port}`);
   });
 
   it('EADDRNOTAVAIL when the local address is not on this machine: bind fails, connect is never called', async () => {

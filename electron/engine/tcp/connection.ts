@@ -23,11 +23,12 @@ import type { ErrorInfo } from '../../../shared/errors';
 import { formatHostPort, type SockAddr } from '../../../shared/primitives';
 import type { Engine, ManagedEndpoint } from '../engine';
 import { engineError, errorCodeOf, explainError } from '../errors/explain-error';
+import { guarded, internalErrorMessage, type FaultHandler } from '../fault-barrier';
 import { resolveHost, stripBrackets, type HostResolver, type ResolvedAddress, type ResolvedHost } from '../net/resolve-host';
 import { resolvePortSpec } from '../net/resolve-port';
 import { inetSockAddr, TcpConversation, type ConversationHost } from './conversation';
 import { Timeline, type PendingEntry } from './timeline';
-import { probeUnixPath, staleSocketError } from './unix-socket';
+import { probeUnixPath, staleSocketError, tooLongDetail, unixPathTooLong } from './unix-socket';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Node's autoSelectFamilyAttemptTimeout for Happy Eyeballs (also Node's own default). */
@@ -67,6 +68,7 @@ export class TcpConnection implements ManagedEndpoint {
   private pending: Pending | null = null;
   private readonly deps: ConnectionDeps;
   private readonly conversationHost: ConversationHost;
+  private readonly onFault: FaultHandler;
 
   constructor(
     private readonly engine: Engine,
@@ -76,10 +78,12 @@ export class TcpConnection implements ManagedEndpoint {
   ) {
     this.createdAt = engine.clock.now();
     this.deps = { resolveHost, ...deps };
+    this.onFault = engine.faultHandler(id);
     this.timeline = new Timeline(engine.clock, () => this.changed());
     this.conversationHost = {
       engine,
       endpointId: id,
+      onFault: this.onFault,
       timeline: this.timeline,
       // Byte counts are not in a connection's own snapshot (its conversation carries them).
       onChanged: (counters) => {
@@ -298,7 +302,7 @@ export class TcpConnection implements ManagedEndpoint {
       port,
       family: addr.family,
     });
-    this.engine.recentHosts.add(this.describeTarget());
+    this.engine.recentHosts.add('tcp', this.describeTarget());
     return result;
   }
 
@@ -360,7 +364,7 @@ export class TcpConnection implements ManagedEndpoint {
       this.changed();
     };
 
-    socket.on('connectionAttempt', (ip: string, p: number, family: number) => {
+    socket.on('connectionAttempt', guarded(this.onFault, 'connect attempt', (ip: string, p: number, family: number) => {
       if (!live()) return;
       const record: ConnectAttempt = {
         address: ip,
@@ -374,18 +378,18 @@ export class TcpConnection implements ManagedEndpoint {
       this.timeline.add(`socket(${family === 6 ? 'AF_INET6' : 'AF_INET'}, SOCK_STREAM)`);
       current = { record, entry: this.timeline.begin(`connect(${formatHostPort(ip, p)})`) };
       this.changed();
-    });
-    socket.on('connectionAttemptFailed', (_ip: string, _p: number, _family: number, error: Error) => {
+    }));
+    socket.on('connectionAttemptFailed', guarded(this.onFault, 'connect attempt', (_ip: string, _p: number, _family: number, error: Error) => {
       if (!live()) return;
       const code = errorCodeOf(error);
       endCurrent(code, code, false, error as NodeJS.ErrnoException);
-    });
-    socket.on('connectionAttemptTimeout', (ip: string, p: number) => {
+    }));
+    socket.on('connectionAttemptTimeout', guarded(this.onFault, 'connect attempt', (ip: string, p: number) => {
       if (!live()) return;
       const error = engineError('ETIMEDOUT', `connect ETIMEDOUT ${formatHostPort(ip, p)} (no answer within ${attemptTimeoutMs} ms)`);
       error.syscall = 'connect';
       endCurrent('ETIMEDOUT', `ETIMEDOUT (no answer within ${attemptTimeoutMs} ms: Node closed it and tried the next address)`, false, error);
-    });
+    }));
 
     const list: LookupAddress[] = addresses.map((a) => ({ address: a.address, family: a.family === 'IPv6' ? 6 : 4 }));
     const lookup = (
@@ -447,7 +451,7 @@ export class TcpConnection implements ManagedEndpoint {
       port: socket.remotePort ?? port,
       family: isIP(remoteHost) === 6 ? 'IPv6' : 'IPv4',
     });
-    this.engine.recentHosts.add(this.describeTarget());
+    this.engine.recentHosts.add('tcp', this.describeTarget());
   }
 
   /** Addresses Node lists as attempted (`ip:port`) that no event reported: outcome unknown. */
@@ -478,6 +482,13 @@ export class TcpConnection implements ManagedEndpoint {
   }
 
   private async connectUnix(gen: number, path: string): Promise<void> {
+    const tooLong = unixPathTooLong(path);
+    if (tooLong) {
+      // Refused before socket(): libuv would cut the path short and reach another file.
+      this.timeline.add(`connect(${path})`, 'ENAMETOOLONG (refused before socket())', false);
+      this.fail({ ...explainError(tooLong, { target: path, syscall: 'connect' }), detail: tooLongDetail(path) });
+      return;
+    }
     this.state = 'connecting';
     this.changed();
     this.timeline.add('socket(AF_UNIX, SOCK_STREAM)');
@@ -513,7 +524,7 @@ export class TcpConnection implements ManagedEndpoint {
       return;
     }
     this.established(socket, { kind: 'unix', path: '' }, { kind: 'unix', path });
-    this.engine.recentHosts.add(path);
+    this.engine.recentHosts.add('unix', path);
   }
 
   /** Settles once: connected, failed (error or our timeout), or aborted. Errors are always handled. */
@@ -521,12 +532,12 @@ export class TcpConnection implements ManagedEndpoint {
     let settle: (o: Outcome) => void = () => {};
     const outcome = new Promise<Outcome>((resolve) => {
       let done = false;
-      const timer = setTimeout(() => {
+      const timer = setTimeout(guarded(this.onFault, 'connect timeout', () => {
         const e = engineError('ETIMEDOUT', `connect ETIMEDOUT (no answer within ${timeoutMs} ms)`);
         e.syscall = 'connect';
         settle({ kind: 'failed', error: e });
         socket.destroy();
-      }, timeoutMs);
+      }), timeoutMs);
       settle = (o) => {
         if (done) return;
         done = true;
@@ -580,6 +591,11 @@ export class TcpConnection implements ManagedEndpoint {
     this.error = info;
     this.state = 'closed';
     this.changed();
+  }
+
+  faulted(where: string, err: unknown): void {
+    this.fail({ code: 'INTERNAL', message: internalErrorMessage(where, err) });
+    void this.close();
   }
 
   private describeTarget(): string {

@@ -34,7 +34,7 @@ describe('TCP endpoints through the contract', () => {
       const snap = EngineSnapshot.parse(await h.call('app:snapshot', {}));
       expect(snap.endpoints.map((e) => e.kind)).toEqual(['tcp-listener', 'tcp-listener', 'tcp-listener', 'tcp-connection', 'tcp-connection']);
       expect(snap.conversations).toHaveLength(2);
-      expect(snap.recentHosts).toContain(`localhost:${port}`);
+      expect(snap.recentHosts.tcp).toContain(`localhost:${port}`);
       await new Promise((r) => setTimeout(r, 50));
       for (const b of batches) EventBatch.parse(b);
       const types = new Set(batches.flatMap((b) => (b as { events: { type: string }[] }).events.map((e) => e.type)));

@@ -11,6 +11,7 @@ import { formatSockAddr, type SockAddr } from '../../../shared/primitives';
 import { invalidState } from '../command-error';
 import type { Engine, ManagedConversation } from '../engine';
 import { errorCodeOf, explainError } from '../errors/explain-error';
+import { guarded, type FaultHandler } from '../fault-barrier';
 import type { RecordingMeta } from '../recording/recorder';
 import type { RateSource } from '../traffic/rate-sampler';
 import { StatsCounter } from '../traffic/stats-counter';
@@ -36,6 +37,8 @@ export interface ConversationHost {
   /** Anything in the conversation's snapshot changed (`counters`: only its byte counts). */
   onChanged?(counters: boolean): void;
   onClosed?(conversation: TcpConversation): void;
+  /** Where a bug thrown from this socket's callbacks goes (fails the owning endpoint). */
+  readonly onFault: FaultHandler;
 }
 
 export interface ConversationInit {
@@ -90,17 +93,21 @@ export class TcpConversation implements ManagedConversation {
   private localEnded = false;
   private socketClosed = false;
   private resetSent = false;
-  private pausedForBackpressure = false;
   private untick: (() => void) | null;
   private readonly runner: BehaviourRunner | null;
   private readonly tag: string;
   private readonly unix: boolean;
   private readonly closeWaiters: (() => void)[] = [];
   private readonly actions: BehaviourActions = {
-    send: (bytes) => this.autoSend(bytes),
+    send: (bytes) => {
+      if (this.canSend) this.write(bytes);
+    },
     shutdown: () => {
       if (!this.localEnded && !this.socketClosed) this.shutdown();
     },
+    writable: () => this.canSend && !this.socket.writableNeedDrain && this.socket.writableLength < SEND_BUFFER_LIMIT,
+    pauseReading: () => this.socket.pause(),
+    resumeReading: () => this.socket.resume(),
   };
 
   constructor(
@@ -118,16 +125,18 @@ export class TcpConversation implements ManagedConversation {
     this.traffic = new TrafficLog(host.engine.ringBytes);
     this.connectedAt = host.engine.clock.now();
     this.runner = host.behaviour ? new BehaviourRunner(host.behaviour) : null;
+    host.engine.connectionOpened();
 
     const s = this.socket;
-    s.on('data', (buf: Buffer) => this.onData(buf));
-    s.on('end', () => this.onPeerEnd());
-    s.on('finish', () => this.onShutdownDone());
-    s.on('error', (err) => this.onError(err));
-    s.on('close', () => this.onClose());
-    s.on('drain', () => this.onDrain());
-    this.untick = host.engine.everySecond(() => this.tick());
-    if (s.destroyed) queueMicrotask(() => this.onClose());
+    const guard = <A extends unknown[]>(where: string, fn: (...args: A) => void) => guarded(host.onFault, `${this.id} ${where}`, fn);
+    s.on('data', guard('recv', (buf: Buffer) => this.onData(buf)));
+    s.on('end', guard('end of stream', () => this.onPeerEnd()));
+    s.on('finish', guard('shutdown', () => this.onShutdownDone()));
+    s.on('error', guard('socket error', (err: Error) => this.onError(err)));
+    s.on('close', guard('close', () => this.onClose()));
+    s.on('drain', guard('drain', () => this.onDrain()));
+    this.untick = host.engine.everySecond(guard('clock', () => this.tick()));
+    if (s.destroyed) queueMicrotask(guard('close', () => this.onClose()));
   }
 
   /** Runs the server behaviour's on-accept step (the banner). Call once the engine knows this conversation. */
@@ -235,16 +244,6 @@ export class TcpConversation implements ManagedConversation {
     return bytes.length;
   }
 
-  /** Behaviour output (echo, replies, banner): stop reading while the peer is not reading ours. */
-  private autoSend(bytes: Uint8Array): void {
-    if (!this.canSend) return;
-    this.write(bytes);
-    if (this.socket.writableNeedDrain && !this.pausedForBackpressure) {
-      this.pausedForBackpressure = true;
-      this.socket.pause();
-    }
-  }
-
   private onData(buf: Buffer): void {
     this.stats.received(buf.length);
     this.host.onTraffic?.('in', buf.length);
@@ -270,10 +269,7 @@ export class TcpConversation implements ManagedConversation {
   }
 
   private onDrain(): void {
-    if (this.pausedForBackpressure) {
-      this.pausedForBackpressure = false;
-      this.socket.resume();
-    }
+    this.runner?.drained(this.actions);
     this.stats.queuedOut = this.socket.writableLength;
     this.changed(true);
   }
@@ -290,6 +286,7 @@ export class TcpConversation implements ManagedConversation {
   private onClose(): void {
     if (this.socketClosed) return;
     this.socketClosed = true;
+    this.host.engine.connectionClosed();
     if (!this.resetSent) this.host.timeline.add(`${this.tag}close()`);
     this.untick?.();
     this.untick = null;

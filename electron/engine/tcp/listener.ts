@@ -10,8 +10,10 @@ import type { ErrorInfo } from '../../../shared/errors';
 import type { ListenerSnapshot } from '../../../shared/endpoints';
 import type { ListenRequest } from '../../../shared/contract';
 import { formatHostPort, type SockAddr } from '../../../shared/primitives';
+import { invalidState } from '../command-error';
 import type { Engine, ManagedEndpoint } from '../engine';
 import { errorCodeOf, explainError } from '../errors/explain-error';
+import { guarded, internalErrorMessage, type FaultHandler } from '../fault-barrier';
 import { resolveHost } from '../net/resolve-host';
 import { resolvePortSpec } from '../net/resolve-port';
 import { ConnectionHistory } from '../traffic/rate-history';
@@ -20,7 +22,8 @@ import { StatsCounter } from '../traffic/stats-counter';
 import { compileBehaviour, type CompiledBehaviour } from './behaviours';
 import { inetSockAddr, TcpConversation, type ConversationHost } from './conversation';
 import { Timeline } from './timeline';
-import { probeUnixPath, removeOwnSocketFile, socketInode, staleSocketError } from './unix-socket';
+import { probeUnixPath, staleSocketError, tooLongDetail, unixPathTooLong } from './unix-socket';
+import { UnixSocketFile } from './unix-socket-file';
 
 export const DEFAULT_BACKLOG = 511;
 export const DEFAULT_BIND_ADDRESS = '0.0.0.0';
@@ -53,8 +56,9 @@ export class TcpListener implements ManagedEndpoint {
   private server: Server | null = null;
   private untick: (() => void) | null = null;
   private closing: Promise<void> | null = null;
-  private unixInode: number | null = null;
+  private unixFile: UnixSocketFile | null = null;
   private readonly clientHost: ConversationHost;
+  private readonly onFault: FaultHandler;
 
   constructor(
     private readonly engine: Engine,
@@ -62,6 +66,7 @@ export class TcpListener implements ManagedEndpoint {
     private readonly request: ListenRequest,
   ) {
     this.createdAt = engine.clock.now();
+    this.onFault = engine.faultHandler(id);
     this.timeline = new Timeline(engine.clock, () => this.changed());
     this.behaviour = compileBehaviour(request.behaviour);
     this.maxClients = request.maxClients ?? null;
@@ -73,6 +78,7 @@ export class TcpListener implements ManagedEndpoint {
       onTraffic: (dir, n) => (dir === 'in' ? this.stats.received(n) : this.stats.sent(n)),
       onChanged: (counters) => this.changed(counters),
       onClosed: (c) => this.clientClosed(c),
+      onFault: this.onFault,
     };
   }
 
@@ -120,6 +126,22 @@ export class TcpListener implements ManagedEndpoint {
     }
   }
 
+  /**
+   * Opens again with the same request after a failed open (a port taken when a session was
+   * restored…): same id, same workspace, its timeline carrying on. Only a listener that never
+   * listened and was not closed can retry; the failure, if it fails again, is in the snapshot.
+   */
+  async retry(): Promise<void> {
+    if (this.engine.isShuttingDown) throw invalidState('the engine is shutting down');
+    if (this.state !== 'closed' || this.local !== null || this.closing) {
+      throw invalidState(`listener ${this.id} did not fail to open: only a listener that failed to open can be retried`);
+    }
+    this.state = 'opening';
+    this.error = null;
+    this.changed();
+    await this.open();
+  }
+
   configure(opts: { behaviour?: CompiledBehaviour; maxClients?: number | null }): void {
     if (opts.behaviour) this.behaviour = opts.behaviour;
     if (opts.maxClients !== undefined) this.maxClients = opts.maxClients;
@@ -158,6 +180,7 @@ export class TcpListener implements ManagedEndpoint {
     this.state = 'not-accepting';
     this.timeline.add('close()', 'ok (listening socket; clients kept)');
     const server = this.server;
+    this.unixFile?.beforeClose();
     server.close(() => void this.removeSocketFile());
     this.changed();
   }
@@ -174,6 +197,7 @@ export class TcpListener implements ManagedEndpoint {
     const waits: Promise<void>[] = [];
     if (server && wasOpen) {
       this.timeline.add('close()', 'ok (listening socket)');
+      this.unixFile?.beforeClose();
       waits.push(new Promise<void>((resolve) => server.close(() => resolve())));
     }
     for (const c of this.clients.values()) waits.push(c.destroy());
@@ -211,9 +235,29 @@ export class TcpListener implements ManagedEndpoint {
   }
 
   private async listenUnix(path: string): Promise<void> {
+    const tooLong = unixPathTooLong(path);
+    if (tooLong) {
+      // Refused before socket(): libuv would cut the path short and bind another file.
+      this.timeline.add(`bind(${path})`, 'ENAMETOOLONG (refused before socket())', false);
+      this.fail({ ...explainError(tooLong, { target: path, syscall: 'bind' }), detail: tooLongDetail(path) });
+      return;
+    }
+    const file = await UnixSocketFile.prepare(path);
+    if (this.closing) {
+      await file.release();
+      return;
+    }
+    this.unixFile = file;
     const backlog = this.request.backlog ?? DEFAULT_BACKLOG;
-    await this.listenWith({ path, backlog }, ['socket(AF_UNIX, SOCK_STREAM)'], `bind(${path})`, backlog, undefined);
-    if (this.state === 'listening') this.unixInode = await socketInode(path);
+    const steps = ['socket(AF_UNIX, SOCK_STREAM)', ...(file.aliasStep ? [file.aliasStep] : [])];
+    await this.listenWith({ path: file.bindPath, backlog }, steps, `bind(${file.bindPath})`, backlog, undefined);
+    if (this.state === 'listening') file.remember();
+    else await file.release();
+  }
+
+  /** The name the kernel knows the socket by (`ss -xl`, lsof): the alias when bound through one. */
+  get unixKernelPath(): string | null {
+    return this.unixFile?.bindPath ?? null;
   }
 
   private listenWith(
@@ -225,7 +269,7 @@ export class TcpListener implements ManagedEndpoint {
   ): Promise<void> {
     const server = createServer({ allowHalfOpen: true });
     this.server = server;
-    server.on('connection', (socket) => this.accepted(socket));
+    server.on('connection', guarded(this.onFault, 'accept', (socket: Socket) => this.accepted(socket)));
     return new Promise<void>((resolve) => {
       const onError = (err: NodeJS.ErrnoException) => {
         server.removeListener('listening', onListening);
@@ -244,7 +288,7 @@ export class TcpListener implements ManagedEndpoint {
         this.local = this.boundAddress(server);
         this.state = this.closing ? 'closed' : 'listening';
         if (this.closing) server.close();
-        else this.untick = this.engine.everySecond(() => this.tick());
+        else this.untick = this.engine.everySecond(guarded(this.onFault, 'the listener clock', () => this.tick()));
         this.changed();
         resolve();
       };
@@ -341,11 +385,15 @@ export class TcpListener implements ManagedEndpoint {
     const remote = this.request.path !== undefined ? ({ kind: 'unix', path: '' } as const) : inetSockAddr(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
     const peer = remote?.kind === 'inet' ? formatHostPort(remote.host, remote.port) : '(unnamed)';
     const open = this.openClients();
-    if (this.state !== 'listening' || (this.maxClients !== null && open >= this.maxClients)) {
+    const full = this.maxClients !== null && open >= this.maxClients;
+    if (this.state !== 'listening' || full || this.engine.atConnectionCap) {
       this.refused++;
       socket.on('error', () => {});
       this.timeline.add('accept()', peer);
-      this.timeline.add('close()', `ok (refused: ${open} of ${this.maxClients ?? '∞'} clients connected)`);
+      const why = full || this.state !== 'listening'
+        ? `${open} of ${this.maxClients ?? '∞'} clients connected`
+        : `Sockscope holds ${this.engine.connectionCap.toLocaleString('en-US')} connections, its cap, keeping descriptors for everything else`;
+      this.timeline.add('close()', `ok (refused: ${why})`);
       socket.destroy();
       this.changed();
       return;
@@ -397,7 +445,8 @@ export class TcpListener implements ManagedEndpoint {
 
   private boundAddress(server: Server): SockAddr | null {
     const a = server.address();
-    if (typeof a === 'string') return { kind: 'unix', path: a };
+    // A Unix server reports the alias it was bound through; the socket file is at the requested path.
+    if (typeof a === 'string') return { kind: 'unix', path: this.request.path ?? a };
     return a ? inetSockAddr(a.address, a.port, a.family) : null;
   }
 
@@ -415,8 +464,14 @@ export class TcpListener implements ManagedEndpoint {
     this.changed();
   }
 
+  faulted(where: string, err: unknown): void {
+    this.error = { code: 'INTERNAL', message: internalErrorMessage(where, err) };
+    this.changed();
+    void this.close();
+  }
+
   private async removeSocketFile(): Promise<void> {
-    if (this.request.path !== undefined) await removeOwnSocketFile(this.request.path, this.unixInode);
+    await this.unixFile?.release();
   }
 
   private changed(counters = false): void {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { explainError } from '../errors/explain-error';
 import { parseAddressLiteral, resolveHost, stripBrackets } from '../net/resolve-host';
 import { resolvePortSpec } from '../net/resolve-port';
-import { BehaviourRunner, compileBehaviour } from './behaviours';
+import { BehaviourRunner, compileBehaviour, REPLY_BATCH_BYTES } from './behaviours';
 import { bsdCall } from './conversation';
 import { Timeline } from './timeline';
 
@@ -49,7 +49,13 @@ describe('behaviours', () => {
     const compiled = compileBehaviour(b);
     const sent: string[] = [];
     let shutdowns = 0;
-    const actions = { send: (x: Uint8Array) => sent.push(Buffer.from(x).toString()), shutdown: () => shutdowns++ };
+    const actions = {
+      send: (x: Uint8Array) => void sent.push(Buffer.from(x).toString()),
+      shutdown: () => void shutdowns++,
+      writable: () => true,
+      pauseReading: () => {},
+      resumeReading: () => {},
+    };
     const r = new BehaviourRunner(() => compiled);
     r.accepted(actions);
     for (const c of chunks) r.received(Buffer.from(c), actions);
@@ -65,7 +71,8 @@ describe('behaviours', () => {
 
   it('auto-reply per chunk, per line across chunk boundaries, and closing after the reply', () => {
     expect(run({ mode: 'auto-reply', reply: b64('R') }, ['a', 'b']).sent).toEqual(['R', 'R']);
-    expect(run({ mode: 'auto-reply', reply: b64('R'), trigger: 'line' }, ['ab', 'c\nd', 'e\nf\n']).sent).toEqual(['R', 'R', 'R']);
+    // Replies owed for one chunk go out as one write.
+    expect(run({ mode: 'auto-reply', reply: b64('R'), trigger: 'line' }, ['ab', 'c\nd', 'e\nf\n']).sent).toEqual(['R', 'RR']);
     expect(run({ mode: 'auto-reply', reply: b64('R'), trigger: 'line', closeAfterReply: true }, ['q\nq\n', 'q\n'])).toEqual({
       sent: ['R'],
       shutdowns: 1,
@@ -77,10 +84,36 @@ describe('behaviours', () => {
       const compiled = compileBehaviour(mode === 'auto-reply' ? { mode, reply: b64('R') } : { mode });
       let shutdowns = 0;
       const r = new BehaviourRunner(() => compiled);
-      r.peerEnded({ send: () => {}, shutdown: () => shutdowns++ });
+      r.peerEnded({ send: () => {}, shutdown: () => void shutdowns++, writable: () => true, pauseReading: () => {}, resumeReading: () => {} });
       return shutdowns;
     };
     expect([after('manual'), after('echo'), after('discard'), after('auto-reply')]).toEqual([0, 1, 1, 1]);
+  });
+
+  it('owes replies while the peer does not read: stops reading, sends in bounded batches once drained', () => {
+    const compiled = compileBehaviour({ mode: 'auto-reply', reply: b64('ok\n'), trigger: 'line' });
+    let writable = false;
+    const log: string[] = [];
+    const sizes: number[] = [];
+    const actions = {
+      send: (x: Uint8Array) => void sizes.push(x.length),
+      shutdown: () => void log.push('shutdown'),
+      writable: () => writable,
+      pauseReading: () => void log.push('pause'),
+      resumeReading: () => void log.push('resume'),
+    };
+    const r = new BehaviourRunner(() => compiled);
+    r.received(Buffer.alloc(100_000, 0x0a), actions);
+    expect(sizes).toEqual([]);
+    expect(log).toEqual(['pause']);
+    // The peer reads again: the 100,000 replies go in batches of at most REPLY_BATCH_BYTES.
+    writable = true;
+    r.drained(actions);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(300_000);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(REPLY_BATCH_BYTES);
+    expect(log).toEqual(['pause', 'resume']);
+    r.peerEnded(actions);
+    expect(log.at(-1)).toBe('shutdown');
   });
 
   it('sends the banner first, whatever the mode', () => {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { probeUnixPath } from './unix-socket';
+import { probeUnixPath, unixPathMaxBytes } from './unix-socket';
 import { ALL_BYTES, b64, cleanupPeers, makeHost, rawClient, track, trafficBytes, waitFor, type TestHost } from './test-helpers';
 
 let hosts: TestHost[] = [];
@@ -24,6 +25,13 @@ afterEach(async () => {
   hosts = [];
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The `<private folder>/d` alias a listener was bound through, read from its timeline. */
+function aliasOf(calls: string[]): string {
+  const m = calls.map((c) => /^symlink\(.*, (\/tmp\/sockscope-[^/]+\/d)\)$/.exec(c)).find(Boolean);
+  if (!m) throw new Error(`no alias in ${calls.join(' | ')}`);
+  return m[1]!;
+}
 
 /** A socket file whose server was killed without cleaning up: the classic stale path. */
 async function makeStaleSocket(path: string): Promise<void> {
@@ -52,7 +60,10 @@ describe('Unix domain stream sockets', () => {
     expect(l.state).toBe('listening');
     expect(l.local).toEqual({ kind: 'unix', path });
     expect(l.request).toMatchObject({ path, bindAddress: null, port: null });
-    expect(l.timeline.map((t) => t.call)).toEqual(['socket(AF_UNIX, SOCK_STREAM)', `bind(${path})`, 'listen(511)']);
+    // Bound through a private alias of the folder (unix-socket-file.ts), so that closing can never
+    // remove a file that took our socket's place.
+    const alias = aliasOf(l.timeline.map((t) => t.call));
+    expect(l.timeline.map((t) => t.call)).toEqual(['socket(AF_UNIX, SOCK_STREAM)', `symlink(${dir}, ${alias})`, `bind(${alias}/echo.sock)`, 'listen(511)']);
     expect(lstatSync(path).isSocket()).toBe(true);
 
     const { endpointId: cid } = await h.call('tcp:connect', { path });
@@ -62,7 +73,7 @@ describe('Unix domain stream sockets', () => {
     }, 'unix connection');
     expect(c.remote).toEqual({ kind: 'unix', path });
     expect(c.timeline.map((t) => `${t.call} → ${t.result}`)).toEqual(['socket(AF_UNIX, SOCK_STREAM) → ok', `connect(${path}) → ok`]);
-    expect(h.engine.recentHosts.list()[0]).toBe(path);
+    expect(h.engine.recentHosts.list('unix')[0]).toBe(path);
     await h.call('conversation:send', { conversationId: c.conversationId!, data: b64(ALL_BYTES) });
     await waitFor(async () => (await trafficBytes(h, c.conversationId!, 'in')).equals(ALL_BYTES), 'echo over the unix socket');
     const accepted = h.listener(lid).clientIds[0]!;
@@ -78,6 +89,7 @@ describe('Unix domain stream sockets', () => {
 
     await h.call('endpoint:close', { endpointId: lid });
     expect(existsSync(path)).toBe(false);
+    expect(existsSync(dirname(alias))).toBe(false);
     expect(h.listener(lid).state).toBe('closed');
   });
 
@@ -112,7 +124,7 @@ describe('Unix domain stream sockets', () => {
     const l = h.listener(lid);
     expect(l.state).toBe('closed');
     expect(l.error).toMatchObject({ code: 'ESTALE_SOCKET', detail: path });
-    expect(l.timeline.map((t) => `${t.call} → ${t.result}`)).toContain(`bind(${path}) → EADDRINUSE`);
+    expect(l.timeline.map((t) => `${t.call} → ${t.result}`)).toContain(`bind(${aliasOf(l.timeline.map((t) => t.call))}/stale.sock) → EADDRINUSE`);
 
     expect(await h.call('unix:remove-stale', { path })).toEqual({ ok: true });
     expect(existsSync(path)).toBe(false);
@@ -167,5 +179,142 @@ describe('Unix domain stream sockets', () => {
     expect(c.error?.code).toBe('ENOENT');
     expect(c.error?.message).toMatch(/nothing listens/);
     expect((await h.fail('tcp:listen', { path: live, port: 1 })).code).toBe('VALIDATION');
+  });
+});
+
+describe('socket paths that do not fit in sun_path', () => {
+  const max = unixPathMaxBytes();
+
+  /** An absolute path in the test folder of exactly `bytes` bytes, its name made of `unit` (then x). */
+  function pathOfBytes(bytes: number, unit = 'x'): string {
+    let path = `${dir}/`;
+    while (Buffer.byteLength(path + unit) <= bytes) path += unit;
+    while (Buffer.byteLength(path) < bytes) path += 'x';
+    return path;
+  }
+
+  async function expectRefused(h: TestHost, path: string): Promise<void> {
+    const before = readdirSync(dir).sort();
+    const l = h.listener((await h.call('tcp:listen', { path })).endpointId);
+    expect(l.state).toBe('closed');
+    expect(l.error).toMatchObject({ code: 'ENAMETOOLONG', syscall: 'bind' });
+    expect(l.error?.message).toMatch(/Path too long .*at most (107|103) bytes .*counted in UTF-8.*Use a shorter path/);
+    expect(l.error?.detail).toBe(`${Buffer.byteLength(path)} bytes (UTF-8); at most ${max} fit. A relative path counts from Sockscope's working folder, ${process.cwd()}`);
+    expect(l.timeline.map((t) => `${t.call} → ${t.result}`)).toEqual([`bind(${path}) → ENAMETOOLONG (refused before socket())`]);
+    const { endpointId } = await h.call('tcp:connect', { path });
+    const c = await waitFor(() => {
+      const s = h.connection(endpointId);
+      return s.state === 'closed' && s.error ? s : undefined;
+    }, 'connect refused');
+    expect(c.error).toMatchObject({ code: 'ENAMETOOLONG', syscall: 'connect' });
+    expect(c.timeline.map((t) => t.call)).toEqual([`connect(${path})`]); // no socket() was made
+    // Nothing on disk: libuv would have bound a file with the name cut to 108 bytes.
+    expect(readdirSync(dir).sort()).toEqual(before);
+  }
+
+  it(`binds and connects at ${max} bytes; ${max + 1} and more are refused before bind() and connect(), creating nothing`, async () => {
+    const h = host();
+    const fits = pathOfBytes(max);
+    const l = h.listener((await h.call('tcp:listen', { path: fits, behaviour: { mode: 'echo' } })).endpointId);
+    expect(l.state).toBe('listening');
+    expect(lstatSync(fits).isSocket()).toBe(true);
+    const { endpointId } = await h.call('tcp:connect', { path: fits });
+    await waitFor(() => h.connection(endpointId).state === 'established', 'connected at the limit');
+
+    await expectRefused(h, pathOfBytes(max + 1));
+    await expectRefused(h, pathOfBytes(max + 20));
+  });
+
+  it('counts bytes in UTF-8, not characters', async () => {
+    const h = host();
+    const fits = pathOfBytes(max, 'é'); // 2 bytes each
+    expect([...fits].length).toBeLessThan(max);
+    expect(h.listener((await h.call('tcp:listen', { path: fits })).endpointId).state).toBe('listening');
+    expect(lstatSync(fits).isSocket()).toBe(true);
+
+    const tooLong = `${fits}é`;
+    expect([...tooLong].length).toBeLessThanOrEqual(max); // fits in characters, not in bytes
+    await expectRefused(h, tooLong);
+    await expectRefused(h, pathOfBytes(max + 2, '🔌')); // 4 bytes each
+  });
+
+  it('the advice works: the same name, relative to its folder, binds and is removed on close', async () => {
+    const h = host();
+    const deep = join(dir, 'a'.repeat(40));
+    mkdirSync(deep);
+    const name = 'n'.repeat(90);
+    await expectRefused(h, join(deep, name));
+    const cwd = process.cwd();
+    process.chdir(deep);
+    try {
+      const { endpointId } = await h.call('tcp:listen', { path: name });
+      const l = h.listener(endpointId);
+      expect(l.state).toBe('listening');
+      // Its alias would not fit in sun_path: the name itself is bound (libuv removes it on close).
+      expect(l.timeline.map((t) => t.call)).toEqual(['socket(AF_UNIX, SOCK_STREAM)', `bind(${name})`, 'listen(511)']);
+      expect(lstatSync(join(deep, name)).isSocket()).toBe(true);
+      await h.call('endpoint:close', { endpointId });
+      expect(existsSync(join(deep, name))).toBe(false);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
+
+describe('closing a Unix listener removes only its own socket file', () => {
+  const KEEP = 'a regular file that took the socket path: closing must not remove it\n';
+
+  it('a regular file put in place of the socket file survives close', async () => {
+    const h = host();
+    const path = join(dir, 'replaced.sock');
+    const { endpointId } = await h.call('tcp:listen', { path });
+    rmSync(path);
+    writeFileSync(path, KEEP);
+    await h.call('endpoint:close', { endpointId });
+    expect(readFileSync(path, 'utf8')).toBe(KEEP);
+    const alias = aliasOf(h.listener(endpointId).timeline.map((t) => t.call));
+    expect(existsSync(dirname(alias))).toBe(false); // the private alias folder is gone too
+  });
+
+  it("a newer server's socket at the path survives close, and still answers", async () => {
+    const h = host();
+    const path = join(dir, 'taken-over.sock');
+    const { endpointId } = await h.call('tcp:listen', { path });
+    // What many servers do on start: unlink the path, then bind their own socket there.
+    rmSync(path);
+    const other = createServer((s) => s.end('the other server\n'));
+    await new Promise<void>((resolve) => other.listen(path, resolve));
+    track(() => new Promise<void>((resolve) => other.close(() => resolve())));
+    await h.call('endpoint:close', { endpointId });
+    expect(lstatSync(path).isSocket()).toBe(true);
+    const c = await rawClient(0, '', { path });
+    await waitFor(() => c.received().toString() === 'the other server\n', 'the other server answers');
+  });
+
+  it('stop-accepting keeps a file that replaced the socket, and still removes an untouched one', async () => {
+    const h = host();
+    const replaced = join(dir, 'stop-replaced.sock');
+    const a = (await h.call('tcp:listen', { path: replaced })).endpointId;
+    rmSync(replaced);
+    writeFileSync(replaced, KEEP);
+    await h.call('listener:stop-accepting', { endpointId: a });
+    await h.call('endpoint:close', { endpointId: a });
+    expect(readFileSync(replaced, 'utf8')).toBe(KEEP);
+
+    const untouched = join(dir, 'stop-untouched.sock');
+    const b = (await h.call('tcp:listen', { path: untouched })).endpointId;
+    await h.call('listener:stop-accepting', { endpointId: b });
+    await waitFor(() => !existsSync(untouched), 'own socket file removed');
+    expect(h.listener(b).state).toBe('not-accepting');
+  });
+
+  it.skipIf(process.platform !== 'linux')('System sockets still marks the listener as ours, under the name the kernel knows (the alias)', async () => {
+    const h = host();
+    const path = join(dir, 'own.sock');
+    const { endpointId } = await h.call('tcp:listen', { path });
+    const alias = aliasOf(h.listener(endpointId).timeline.map((t) => t.call));
+    const view = await h.call('system-sockets:snapshot', { includeUnix: true });
+    const row = view.rows.find((r) => r.proto === 'unix' && r.localAddress === `${alias}/own.sock`);
+    expect(row?.own?.endpointId).toBe(endpointId);
   });
 });

@@ -22,6 +22,34 @@ const PROBE_TIMEOUT_MS = 1000;
 
 export const isNamedPipe = (path: string) => process.platform === 'win32' || path.startsWith('\\\\');
 
+/**
+ * The longest socket path, in bytes: sun_path holds 108 bytes on Linux and 104 on macOS and the
+ * BSDs, one of which is the terminating NUL that C peers (socat, Python's socket module…) expect.
+ */
+export function unixPathMaxBytes(platform: NodeJS.Platform = process.platform): number {
+  return platform === 'linux' || platform === 'android' ? 107 : 103;
+}
+
+/**
+ * ENAMETOOLONG for a path that does not fit in sun_path, checked before bind() or connect(): libuv
+ * would silently cut it to 108 bytes and bind (or reach) another file. Bytes are counted in UTF-8,
+ * as the kernel counts them, not characters.
+ */
+export function unixPathTooLong(path: string, platform: NodeJS.Platform = process.platform): NodeJS.ErrnoException | null {
+  if (isNamedPipe(path)) return null;
+  const bytes = Buffer.byteLength(path, 'utf8');
+  const max = unixPathMaxBytes(platform);
+  if (bytes <= max) return null;
+  const e = engineError('ENAMETOOLONG', `socket path is ${bytes} bytes; at most ${max} fit`);
+  e.path = path;
+  return e;
+}
+
+/** The alert's detail for a path that is too long: the numbers, and where relative paths start. */
+export function tooLongDetail(path: string): string {
+  return `${Buffer.byteLength(path, 'utf8')} bytes (UTF-8); at most ${unixPathMaxBytes()} fit. A relative path counts from Sockscope's working folder, ${process.cwd()}`;
+}
+
 /** Looks at the path and, for a socket file, tries to connect to it (and closes at once). */
 export async function probeUnixPath(path: string): Promise<UnixPathState> {
   let isSocket: boolean;
@@ -86,26 +114,5 @@ export async function removeStaleUnixSocket(path: string): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
     if (code === 'ENOENT') return; // Someone else removed it: the goal is reached.
     throw invalidState(`could not remove ${path}: ${code}`);
-  }
-}
-
-/** After our own server closed: remove its file if it is still the very socket we created. */
-export async function removeOwnSocketFile(path: string, ino: number | null): Promise<void> {
-  if (isNamedPipe(path) || ino === null) return;
-  try {
-    const st = await lstat(path);
-    if (st.isSocket() && st.ino === ino) await unlink(path);
-  } catch {
-    // Already gone (libuv unlinks it when the server closes): nothing to do.
-  }
-}
-
-export async function socketInode(path: string): Promise<number | null> {
-  if (isNamedPipe(path)) return null;
-  try {
-    const st = await lstat(path);
-    return st.isSocket() ? st.ino : null;
-  } catch {
-    return null;
   }
 }

@@ -245,7 +245,7 @@ describe('datagrams', () => {
     const n = await t.call('udp:send', { endpointId: s.id, host: '127.0.0.1', port: 'ntp', data: b64('x') });
     expect(n.to).toBe('127.0.0.1:123');
     expect(t.calls(s.id)).toContain('getservbyname("ntp", "udp") → 123');
-    expect(t.engine.recentHosts.list()).toContain('127.0.0.1:ntp');
+    expect(t.engine.recentHosts.list('udp')).toContain('127.0.0.1:ntp');
   });
 
   it('catches Node’s synchronous ERR_SOCKET_BAD_PORT (destination port 0)', async () => {

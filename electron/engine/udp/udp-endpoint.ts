@@ -14,6 +14,7 @@ import { formatHostPort, type Family, type InetAddress, type PortSpec } from '..
 import { CommandError, invalidState } from '../command-error';
 import type { Engine, ManagedConversation, ManagedEndpoint } from '../engine';
 import { engineError, errorCodeOf, explainError, type ErrorContext } from '../errors/explain-error';
+import { guarded, internalErrorMessage, type FaultHandler } from '../fault-barrier';
 import { parseAddressLiteral, stripBrackets } from '../net/resolve-host';
 import type { RateSource } from '../traffic/rate-sampler';
 import { StatsCounter } from '../traffic/stats-counter';
@@ -86,6 +87,8 @@ export class UdpEndpoint implements ManagedEndpoint {
   private closing: Promise<void> | null = null;
   private settleBind: (() => void) | null = null;
   private changePending = false;
+  private readonly onFault: FaultHandler;
+  private readonly announce: () => void;
 
   constructor(
     private readonly engine: Engine,
@@ -94,6 +97,11 @@ export class UdpEndpoint implements ManagedEndpoint {
     limits: Partial<UdpLimits> = {},
   ) {
     this.limits = { ...UDP_LIMITS, ...limits };
+    this.onFault = engine.faultHandler(id);
+    this.announce = guarded(this.onFault, 'announcing a change', () => {
+      this.changePending = false;
+      this.engine.endpointChanged(this);
+    });
     // Refuse a bad behaviour before the endpoint exists (a VALIDATION error, not an alert).
     this.behaviour = compileUdpBehaviour(request.behaviour);
     this.createdAt = engine.clock.now();
@@ -152,8 +160,8 @@ export class UdpEndpoint implements ManagedEndpoint {
       const ipv6Only = this.type === 'udp6' && (req.ipv6Only ?? false);
       const socket = dgram.createSocket({ type: this.type, reuseAddr: req.reuseAddr ?? false, ipv6Only });
       this.socket = socket;
-      socket.on('error', (err) => this.onSocketError(err, port, target));
-      socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+      socket.on('error', guarded(this.onFault, 'socket error', (err: Error) => this.onSocketError(err, port, target)));
+      socket.on('message', guarded(this.onFault, 'recvfrom', (msg: Buffer, rinfo: dgram.RemoteInfo) => this.onMessage(msg, rinfo)));
       this.timeline.add(`socket(${afOf(this.type)}, SOCK_DGRAM)`);
       if (req.reuseAddr) this.timeline.add('setsockopt(SO_REUSEADDR, 1)');
       if (ipv6Only) this.timeline.add('setsockopt(IPV6_V6ONLY, 1)');
@@ -184,7 +192,7 @@ export class UdpEndpoint implements ManagedEndpoint {
     this.state = 'bound';
     const local = formatHostPort(a.address, a.port);
     this.timeline.add(`bind(${target})`, local === target ? 'ok' : `ok: bound to ${local}`);
-    this.untick = this.engine.everySecond(() => this.tick());
+    this.untick = this.engine.everySecond(guarded(this.onFault, 'the endpoint clock', () => this.tick()));
     this.changed();
   }
 
@@ -213,6 +221,21 @@ export class UdpEndpoint implements ManagedEndpoint {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Binds again with the same request after a failed bind (a port taken when a session was
+   * restored…): same id, same workspace. Only an endpoint that never bound and was not closed.
+   */
+  async retry(): Promise<void> {
+    if (this.engine.isShuttingDown) throw invalidState('the engine is shutting down');
+    if (this.state !== 'closed' || this.local !== null || this.closing) {
+      throw invalidState(`UDP endpoint ${this.id} did not fail to bind: only an endpoint that failed to bind can be retried`);
+    }
+    this.state = 'binding';
+    this.error = null;
+    this.changed();
+    await this.bind();
   }
 
   close(): Promise<void> {
@@ -356,8 +379,8 @@ export class UdpEndpoint implements ManagedEndpoint {
       intervalMs,
       sendOne: () => this.transmit(data, dest),
       canSend: () => !this.sendQueueFull(),
-      onProgress: () => this.changed(),
-      onEnd: (end) => this.repeatEnded(repeater, end, to),
+      onProgress: guarded(this.onFault, 'repeat', () => this.changed()),
+      onEnd: guarded(this.onFault, 'repeat', (end: RepeatEnd) => this.repeatEnded(repeater, end, to)),
     });
     this.repeater = repeater;
     repeater.start();
@@ -482,7 +505,7 @@ export class UdpEndpoint implements ManagedEndpoint {
 
   private rememberHost(host: string, port: PortSpec): void {
     const entry = formatHostPort(stripBrackets(host), port as number);
-    if (this.engine.recentHosts.list()[0] !== entry) this.engine.recentHosts.add(entry);
+    this.engine.recentHosts.add('udp', entry);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -595,7 +618,7 @@ export class UdpEndpoint implements ManagedEndpoint {
   }
 
   private setError(err: unknown, ctx: ErrorContext): ErrorInfo {
-    this.error = explainError(err, ctx);
+    this.error = explainError(err, { ...ctx, transport: 'udp' });
     this.changed();
     return this.error;
   }
@@ -621,10 +644,13 @@ export class UdpEndpoint implements ManagedEndpoint {
   private changed(): void {
     if (this.changePending) return;
     this.changePending = true;
-    setImmediate(() => {
-      this.changePending = false;
-      this.engine.endpointChanged(this);
-    });
+    setImmediate(this.announce);
+  }
+
+  faulted(where: string, err: unknown): void {
+    this.error = { code: 'INTERNAL', message: internalErrorMessage(where, err) };
+    this.changed();
+    void this.close();
   }
 }
 

@@ -50,7 +50,7 @@ const valid = {
       chunks: [{ seq: 0, ts: 3, dir: 'in', size: 5, data: 'aGVsbG8=', truncated: false, peer: null }],
       skipped: { chunks: 0, bytes: 0 },
     },
-    { type: 'recent-hosts:changed', hosts: ['localhost:80'] },
+    { type: 'recent-hosts:changed', hosts: { tcp: ['localhost:80'], udp: [], unix: [] } },
     { type: 'rates:sampled', ts: 1000, total: { in: 5, out: 0 }, samples: [{ id: 'l1', in: 5, out: 0, accepts: 1, open: 1 }] },
     { type: 'endpoint:removed', endpointId: 'l1' },
   ],

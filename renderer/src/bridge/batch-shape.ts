@@ -56,7 +56,11 @@ function eventOk(e: unknown): boolean {
     case 'traffic:appended':
       return isStr(e.conversationId) && Array.isArray(e.chunks) && e.chunks.every(chunkOk) && isObj(e.skipped) && isNum(e.skipped.chunks) && isNum(e.skipped.bytes);
     case 'recent-hosts:changed':
-      return isStrArray(e.hosts);
+      return isObj(e.hosts) && isStrArray(e.hosts.tcp) && isStrArray(e.hosts.udp) && isStrArray(e.hosts.unix);
+    case 'saved-messages:changed':
+      return Array.isArray(e.messages) && e.messages.every((m) => isObj(m) && isStr(m.id) && isStr(m.name) && isStr(m.content));
+    case 'session:changed':
+      return isObj(e.session) && typeof e.session.reconnectOnStart === 'boolean';
     case 'rates:sampled':
       return isNum(e.ts) && isObj(e.total) && Array.isArray(e.samples) && e.samples.every((s) => isObj(s) && isStr(s.id) && isNum(s.in) && isNum(s.out));
     default:

@@ -49,6 +49,8 @@ function pickTransport(): Transport | null {
   return token ? createWebSocketTransport(token) : null;
 }
 
+const LOST = 'The connection to the engine closed; reconnecting.';
+
 /** Connects, loads a snapshot of the engine, and applies every later batch with one store update. */
 export function startBridge(): void {
   const store = useStore.getState();
@@ -65,17 +67,26 @@ export function startBridge(): void {
     if (isEventBatchShape(raw)) useStore.getState().applyBatch(raw);
     else console.error('sockscope: malformed event batch dropped');
   });
+  // 'connected' in the store means "what is shown is the engine's current state": it is set only
+  // once a snapshot has replaced whatever was shown before the connection (re)opened.
   transport.onStatus((status) => {
-    useStore.getState().setEngineStatus(status);
-    if (status === 'connected') {
+    const current = useStore.getState().engineStatus;
+    if (status === 'disconnected') {
+      synced = false;
+      useStore.getState().setEngineStatus('disconnected', LOST);
+    } else if (status === 'connecting') {
+      // A retry after a loss is still "disconnected" to the person; only the first attempt is "connecting".
+      if (current === 'connecting') useStore.getState().setEngineStatus('connecting');
+    } else {
       synced = false;
       void Promise.all([call('app:info', {}), call('app:snapshot', {})])
         .then(([info, snapshot]) => {
           useStore.getState().applySnapshot(info, snapshot);
           synced = true;
+          useStore.getState().setEngineStatus('connected');
           document.documentElement.dataset.appState = 'ready';
         })
-        .catch((err: unknown) => useStore.getState().setEngineStatus('disconnected', String(err)));
+        .catch((err: unknown) => useStore.getState().setEngineStatus('disconnected', err instanceof Error ? err.message : String(err)));
     }
   });
 }

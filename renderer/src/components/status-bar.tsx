@@ -1,4 +1,5 @@
 import { useStore } from '../store/store';
+import { SessionControls } from './session/session-controls';
 
 const STATUS_TEXT = { connecting: 'Engine connecting…', connected: 'Engine connected', disconnected: 'Engine disconnected' } as const;
 
@@ -32,6 +33,7 @@ export function StatusBar() {
           </button>
         </span>
       )}
+      <SessionControls />
     </footer>
   );
 }

@@ -1,4 +1,6 @@
+import { KeyboardShortcutsButton, KeyboardShortcutsDialog } from '../shortcuts/keyboard-shortcuts-dialog';
 import { useStore } from '../store/store';
+import { ThemePicker } from '../theme/theme-picker';
 
 export function TopBar() {
   const view = useStore((s) => s.view);
@@ -29,6 +31,11 @@ export function TopBar() {
         <button type="button" role="tab" aria-selected={view === 'system-sockets'} onClick={() => setView('system-sockets')}>
           System sockets
         </button>
+      </div>
+      <div className="desktop-tools">
+        <ThemePicker />
+        <KeyboardShortcutsButton />
+        <KeyboardShortcutsDialog />
       </div>
     </header>
   );

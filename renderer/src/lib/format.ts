@@ -25,9 +25,17 @@ const CONVERSATION_LABELS: Record<ConversationState, string> = {
   closed: 'Closed',
 };
 
-export const conversationStateLabel = (s: ConversationState) => CONVERSATION_LABELS[s];
+/** Any state shown while the engine is unreachable: the last one known may no longer be true. */
+export const UNKNOWN_STATE = 'Unknown (engine disconnected)';
+/** The same in a sidebar item or a table cell, where the main pane's alert already says why. */
+export const UNKNOWN_STATE_SHORT = 'Unknown';
 
-export function endpointStateLabel(e: EndpointSnapshot): string {
+/** `live`: false while the engine is unreachable (connection-slice selectEngineLive). */
+export const conversationStateLabel = (s: ConversationState, live = true) => (live ? CONVERSATION_LABELS[s] : UNKNOWN_STATE);
+
+/** `live`: false while the engine is unreachable (connection-slice selectEngineLive). */
+export function endpointStateLabel(e: EndpointSnapshot, live = true): string {
+  if (!live) return UNKNOWN_STATE;
   switch (e.kind) {
     case 'tcp-listener':
       return e.state === 'listening'

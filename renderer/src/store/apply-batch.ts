@@ -1,4 +1,6 @@
 import type { EngineSnapshot, EventBatch } from '../../../shared/contract';
+import type { SavedMessage } from '../../../shared/saved-messages';
+import type { RecentHostLists, SessionStatus } from '../../../shared/session-state';
 import type { EndpointsSlice } from './endpoints-slice';
 import type { State } from './store';
 import { appendChunks, type TrafficSlice } from './traffic-slice';
@@ -47,7 +49,10 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
   let conversations: EndpointsSlice['conversations'] | null = null;
   let traffic: TrafficSlice['traffic'] | null = null;
   let selected: UiSlice['selectedClient'] | null = null;
-  let recentHosts: string[] | null = null;
+  let selectedEndpoint: string | null | undefined;
+  let recentHosts: RecentHostLists | null = null;
+  let savedMessages: SavedMessage[] | null = null;
+  let sessionStatus: SessionStatus | null = null;
 
   for (const e of batch.events) {
     switch (e.type) {
@@ -59,6 +64,8 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
           if (!prev) {
             order ??= [...s.endpointOrder];
             if (!order.includes(e.endpoint.id)) order.push(e.endpoint.id);
+            // The first endpoint is shown at once; later ones when their creator selects them (or a click).
+            if ((selectedEndpoint === undefined ? s.selectedEndpointId : selectedEndpoint) === null) selectedEndpoint = e.endpoint.id;
           }
           endpoints[e.endpoint.id] = next;
         }
@@ -75,7 +82,14 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
       case 'endpoint:removed': {
         endpoints ??= { ...s.endpoints };
         delete endpoints[e.endpointId];
-        order = (order ?? s.endpointOrder).filter((id) => id !== e.endpointId);
+        const before: string[] = order ?? s.endpointOrder;
+        const after = before.filter((id) => id !== e.endpointId);
+        order = after;
+        if ((selectedEndpoint === undefined ? s.selectedEndpointId : selectedEndpoint) === e.endpointId) {
+          // The neighbour takes its place, as closing a tab shows the next one.
+          const at = before.indexOf(e.endpointId);
+          selectedEndpoint = after[Math.min(at, after.length - 1)] ?? null;
+        }
         conversations ??= { ...s.conversations };
         traffic ??= { ...s.traffic };
         for (const [cid, c] of Object.entries(conversations)) {
@@ -102,6 +116,12 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
       case 'recent-hosts:changed':
         recentHosts = e.hosts;
         break;
+      case 'saved-messages:changed':
+        savedMessages = e.messages;
+        break;
+      case 'session:changed':
+        sessionStatus = e.session;
+        break;
     }
   }
   const out: Reduced = {};
@@ -110,7 +130,10 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
   if (conversations) out.conversations = conversations;
   if (traffic) out.traffic = traffic;
   if (selected) out.selectedClient = selected;
+  if (selectedEndpoint !== undefined) out.selectedEndpointId = selectedEndpoint;
   if (recentHosts) out.recentHosts = recentHosts;
+  if (savedMessages) out.savedMessages = savedMessages;
+  if (sessionStatus) out.sessionStatus = sessionStatus;
   return out;
 }
 
@@ -124,7 +147,9 @@ export function reduceSnapshot(s: State, snap: EngineSnapshot): Reduced {
       selectedClient[e.id] = e.clientIds[0] as string;
     }
   }
+  const selectedEndpointId = sorted.some((e) => e.id === s.selectedEndpointId) ? s.selectedEndpointId : (sorted[0]?.id ?? null);
   return {
+    selectedEndpointId,
     endpoints: Object.fromEntries(sorted.map((e) => [e.id, e])),
     endpointOrder: sorted.map((e) => e.id),
     conversations: Object.fromEntries(snap.conversations.map((c) => [c.id, c])),

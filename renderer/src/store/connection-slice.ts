@@ -1,4 +1,5 @@
 import type { AppInfo } from '../../../shared/contract';
+import type { RecentHostLists } from '../../../shared/session-state';
 import type { TransportStatus } from '../bridge/transport';
 import type { Slice } from './slice';
 
@@ -6,7 +7,8 @@ export interface ConnectionSlice {
   engineStatus: TransportStatus;
   engineMessage: string | null;
   appInfo: AppInfo | null;
-  recentHosts: string[];
+  /** Per protocol: a form offers only its own protocol's hosts. */
+  recentHosts: RecentHostLists;
   /** The last failed command, shown in the status bar until the next one. */
   lastError: string | null;
   setEngineStatus(status: TransportStatus, message?: string): void;
@@ -17,11 +19,16 @@ export const createConnectionSlice: Slice<ConnectionSlice> = (set) => ({
   engineStatus: 'connecting',
   engineMessage: null,
   appInfo: null,
-  recentHosts: [],
+  recentHosts: { tcp: [], udp: [], unix: [] },
   lastError: null,
   setEngineStatus: (engineStatus, message) => set({ engineStatus, engineMessage: message ?? null }),
   reportError: (lastError) => set({ lastError }),
 });
 
 export const selectEngineStatus = (s: ConnectionSlice) => s.engineStatus;
+/**
+ * What the store shows is the engine's current state (the bridge sets 'connected' only after a
+ * fresh snapshot). Otherwise no endpoint's state is known: it may have changed, or be gone.
+ */
+export const selectEngineLive = (s: ConnectionSlice) => s.engineStatus === 'connected';
 export const selectAppInfo = (s: ConnectionSlice) => s.appInfo;

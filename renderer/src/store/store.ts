@@ -1,17 +1,27 @@
 import { create } from 'zustand';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createEndpointsSlice, type EndpointsSlice } from './endpoints-slice';
+import { createSessionSlice, reduceSessionSnapshot, type SessionSlice } from './session-slice';
 import { createSystemSocketsSlice, type SystemSocketsSlice } from './system-sockets-slice';
 import { createTrafficSlice, type TrafficSlice } from './traffic-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { reduceBatch, reduceSnapshot } from './apply-batch';
 import { rates } from './rates-store';
 import type { AppInfo, EngineSnapshot, EventBatch } from '../../../shared/contract';
+import { FrameQueue } from './frame-queue';
+import { createDisplaySlice, DISPLAY_REFRESH_MS, displayUpdate, type DisplaySlice } from './display-slice';
+
+/** Batches arrive up to ~30 times a second; React renders their sum once per frame at most. */
+const frameQueue = new FrameQueue<EventBatch>();
+/** Counters held back by the display refresh (display-slice.ts) are shown by this timer, in a frame. */
+let displayTimer: ReturnType<typeof setTimeout> | null = null;
 
 export type State = ConnectionSlice &
   EndpointsSlice &
   TrafficSlice &
   SystemSocketsSlice &
+  SessionSlice &
+  DisplaySlice &
   UiSlice & {
     /** One engine batch → exactly one store update. */
     applyBatch(batch: EventBatch): void;
@@ -24,16 +34,49 @@ export const useStore = create<State>()((set, get, api) => ({
   ...createTrafficSlice(set, get, api),
   ...createSystemSocketsSlice(set, get, api),
   ...createUiSlice(set, get, api),
+  ...createSessionSlice(set, get, api),
+  ...createDisplaySlice(set, get, api),
   applyBatch: (batch) => {
-    // Chart data bypasses the store (see rates-store.ts); the rest is one set() per batch.
+    // Chart data bypasses the store (see rates-store.ts); the rest waits for the next frame.
     for (const e of batch.events) {
       if (e.type === 'rates:sampled') rates.applySample(e);
       else if (e.type === 'endpoint:removed') rates.forget(e.endpointId);
     }
-    set((s) => reduceBatch(s, batch));
+    frameQueue.push(batch, (batches) => {
+      let pending = false;
+      set((s) => {
+        let next: State = s;
+        for (const b of batches) next = { ...next, ...reduceBatch(next, b) };
+        const shown = displayUpdate(next, performance.now());
+        pending = shown.pending;
+        return shown.update ? { ...next, ...shown.update } : next;
+      });
+      if (pending) scheduleDisplayRefresh();
+    });
   },
   applySnapshot: (info, snapshot) => {
+    // Batches still waiting belong to the connection the snapshot replaces.
+    frameQueue.discard();
     rates.applySnapshot(snapshot.rates);
-    set((s) => ({ ...reduceSnapshot(s, snapshot), appInfo: info }));
+    set((s) => {
+      const next = { ...s, ...reduceSnapshot(s, snapshot) };
+      const shown = { shownEndpoints: next.endpoints, shownConversations: next.conversations, shownAt: performance.now() };
+      return { ...next, ...reduceSessionSnapshot(next, snapshot), ...shown, appInfo: info };
+    });
   },
 }));
+
+function scheduleDisplayRefresh(): void {
+  if (displayTimer !== null) return;
+  displayTimer = setTimeout(() => {
+    const refresh = () => {
+      displayTimer = null;
+      const { update, pending } = displayUpdate(useStore.getState(), performance.now());
+      if (update) useStore.setState(update);
+      if (pending) scheduleDisplayRefresh();
+    };
+    // In a frame, like every other store update; a hidden tab has none, so not only then.
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(refresh);
+    else refresh();
+  }, DISPLAY_REFRESH_MS);
+}

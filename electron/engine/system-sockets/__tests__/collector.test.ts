@@ -48,11 +48,19 @@ describe('SystemSocketsCollector on Linux', () => {
     expect(collector.status()).toMatchObject({ snapshot, stale: false, error: null, refreshing: false });
   });
 
-  it('adds x for Unix sockets only when asked', async () => {
-    const { run, calls } = fakeRun({ ss: ok(fixture('jc-ubuntu-18.04-ss-a.txt')) });
+  it('lists Unix sockets, only when asked, with a separate ss run: a Unix name never makes a TCP row', async () => {
+    // Real captures: an abstract socket named "x\ntcp   LISTEN 0 128 127.0.0.1:47120 … sshd pid=1 …".
+    const { run, calls } = fakeRun({
+      ss: [ok(fixture('linux-hostile-ss-tuanpie.txt')), ok(fixture('linux-hostile-ss-xanpe.txt'))],
+    });
     const snapshot = await new SystemSocketsCollector({ platform: 'linux', run, includeUnix: true, getuid: () => 0 }).snapshot();
-    expect(calls[0]?.args).toEqual(['-tuxanpie']);
-    expect(snapshot.rows.some((r) => r.proto === 'unix')).toBe(true);
+    expect(calls.map((c) => c.args)).toEqual([['-tuanpie'], ['-xanpe']]);
+    expect(snapshot.source).toBe('ss -tuanpie + ss -xanpe');
+    expect(snapshot.skippedLines).toBe(0);
+    expect(snapshot.rows.filter((r) => r.proto === 'unix')).toHaveLength(4);
+    expect(snapshot.rows.some((r) => r.localPort === 47120)).toBe(false);
+    expect(snapshot.rows.some((r) => r.processes.some((p) => p.pid === 1))).toBe(false);
+    expect(new Set(snapshot.rows.map((r) => r.key)).size).toBe(snapshot.rows.length);
   });
 
   it('falls back to netstat when ss is not installed, and stops trying ss', async () => {
@@ -189,11 +197,11 @@ describe('SystemSocketsCollector on macOS', () => {
     const { run, calls } = fakeRun({ netstat: [ok(tcp), ok(udp)], lsof: { stdout: lsof, stderr: '', exitCode: 1 } });
     const snapshot = await new SystemSocketsCollector({ platform: 'darwin', run, getuid: () => 501 }).snapshot();
     expect(calls.map((c) => `${c.command} ${c.args.join(' ')}`).sort()).toEqual([
-      'lsof -nP -iTCP -iUDP',
+      'lsof -nP -iTCP -iUDP -F pcfdtPTn',
       'netstat -anvW -p tcp',
       'netstat -anvW -p udp',
     ]);
-    expect(snapshot.source).toBe('netstat -anvW -p tcp|udp + lsof -nP -iTCP -iUDP');
+    expect(snapshot.source).toBe('netstat -anvW -p tcp|udp + lsof -nP -iTCP -iUDP -F pcfdtPTn');
     // the legacy -v pid column has no names: lsof supplies them
     expect(findRow(snapshot.rows, { proto: 'udp', localPort: 60000 })?.processes).toEqual([{ pid: 9001, name: 'curl' }]);
     // a socket lsof saw with two processes
@@ -211,7 +219,7 @@ describe('SystemSocketsCollector on macOS', () => {
   it('uses lsof alone when netstat fails, and netstat alone when lsof fails', async () => {
     const a = fakeRun({ netstat: [new CommandRunError('ETIMEDOUT', 'slow'), new CommandRunError('ETIMEDOUT', 'slow')], lsof: ok(lsof) });
     const lsofOnly = await new SystemSocketsCollector({ platform: 'darwin', run: a.run, getuid: () => 0 }).snapshot();
-    expect(lsofOnly.source).toBe('lsof -nP -iTCP -iUDP');
+    expect(lsofOnly.source).toBe('lsof -nP -iTCP -iUDP -F pcfdtPTn');
     expect(lsofOnly.rows.length).toBeGreaterThan(0);
 
     const b = fakeRun({ netstat: [ok(tcp), ok(udp)], lsof: new CommandRunError('ENOENT', 'no lsof') });
@@ -256,8 +264,16 @@ describe('SystemSocketsCollector elsewhere', () => {
   it('uses lsof on other Unixes', async () => {
     const { run, calls } = fakeRun({ lsof: ok(fixture('linux-lsof-nP-iTCP-iUDP.txt')) });
     const snapshot = await new SystemSocketsCollector({ platform: 'freebsd', run, getuid: () => 1001 }).snapshot();
-    expect(calls).toEqual([{ command: 'lsof', args: ['-nP', '-iTCP', '-iUDP'] }]);
+    expect(calls).toEqual([{ command: 'lsof', args: ['-nP', '-iTCP', '-iUDP', '-F', 'pcfdtPTn'] }]);
     expect(snapshot.limitedVisibility).toBe(true);
     expect(snapshot.rows).toHaveLength(20);
+  });
+
+  it('reads lsof’s field output whole: names with newlines and U+202E stay one name', async () => {
+    const { run } = fakeRun({ lsof: ok(fixture('linux-hostile-lsof-F.txt')) });
+    const snapshot = await new SystemSocketsCollector({ platform: 'freebsd', run, getuid: () => 0 }).snapshot();
+    expect(snapshot.rows).toHaveLength(6);
+    expect(findRow(snapshot.rows, { localPort: 57527 })?.processes).toEqual([{ pid: 17944, name: 'a\nb\u202Egnp.exe' }]);
+    expect(findRow(snapshot.rows, { localPort: 59490 })?.processes).toEqual([{ pid: 17945, name: '\nudp UNCONN 0 0' }]);
   });
 });

@@ -28,11 +28,13 @@ export function renderRow(row: SystemSocketRow): string {
   const endpoint = (address: string | null, port: number | null) =>
     address === null ? '-' : `${address.includes(':') ? `[${address}]` : address}:${port ?? '*'}`;
   const num = (n: number | null) => (n === null ? '-' : String(n));
-  const processes = row.processes.map((p) => `${p.pid} ${p.name === null ? '?' : JSON.stringify(p.name)}`).join(', ');
+  const processes = row.processes.map((p) => `${p.pid} ${p.name === null ? '?' : quoted(p.name)}`).join(', ');
+  // A Unix path may hold newlines and anything else: quoted then, so the row stays one line.
+  const local = row.proto === 'unix' && needsQuotes(row.localAddress) ? quoted(row.localAddress) : row.localAddress;
   return [
     row.proto,
     row.family,
-    endpoint(row.localAddress, row.localPort),
+    endpoint(local, row.localPort),
     '->',
     endpoint(row.remoteAddress, row.remotePort),
     row.state,
@@ -44,8 +46,25 @@ export function renderRow(row: SystemSocketRow): string {
     `tx=${num(row.bytesSent)}`,
     `rx=${num(row.bytesReceived)}`,
     `rtt=${num(row.rttMs)}`,
-    `key=${row.key}`,
+    `key=${needsQuotes(row.key) ? quoted(row.key) : row.key}`,
   ].join(' ');
+}
+
+const INVISIBLE = /[\u0080-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+
+/** Text that would not read back as itself (or stay on one line) unquoted. */
+function needsQuotes(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f || code === 0x22 || code === 0x5c) return true;
+  }
+  INVISIBLE.lastIndex = 0;
+  return INVISIBLE.test(text);
+}
+
+/** JSON string syntax, with bidi and other invisible format characters escaped too. */
+function quoted(text: string): string {
+  return JSON.stringify(text).replace(INVISIBLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function renderResult(result: ParseResult): string {

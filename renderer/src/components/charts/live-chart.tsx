@@ -2,10 +2,13 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { rates } from '../../store/rates-store';
+import { useThemeVersion } from '../../theme/theme-events';
+import { COLORS, type ChartColor } from './chart-theme';
 
 export interface LiveSeries {
   label: string;
-  color: string;
+  /** A palette name, resolved in the current theme when the chart is drawn. */
+  color: ChartColor;
   /** Reads this series' values from the rates store (null: no data yet, all zeros). */
   values(): ArrayLike<number> | null;
   bars?: boolean;
@@ -35,6 +38,8 @@ export function LiveChart({
   const pausedRef = useRef(paused);
   const seriesRef = useRef(series);
   const chartRef = useRef<uPlot | null>(null);
+  // A new theme builds the chart again: uPlot takes series and legend colours once.
+  const themeVersion = useThemeVersion();
 
   useEffect(() => {
     seriesRef.current = series;
@@ -61,9 +66,9 @@ export function LiveChart({
           {},
           ...initial.map((s) => ({
             label: s.label,
-            stroke: s.color,
+            stroke: COLORS[s.color],
             width: 1.5,
-            fill: `${s.color}22`,
+            fill: `${COLORS[s.color]}22`,
             points: { show: false },
             ...(s.bars ? { paths: uPlot.paths.bars?.({ size: [0.6, 8] }) } : {}),
           })),
@@ -89,7 +94,7 @@ export function LiveChart({
     };
     // Series identity and axes are fixed per chart instance; callers key the chart by what it shows.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [height]);
+  }, [height, themeVersion]);
 
   return <div ref={ref} className="live-chart" role="img" aria-label={label} />;
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { rates } from '../../store/rates-store';
+import { subscribeTheme } from '../../theme/theme-events';
 import { COLORS } from './chart-theme';
 
 const W = 90;
@@ -43,7 +44,12 @@ export function Sparkline({ seriesId }: { seriesId: string }) {
       }
     };
     draw();
-    return rates.subscribe(draw);
+    const offRates = rates.subscribe(draw);
+    const offTheme = subscribeTheme(draw);
+    return () => {
+      offRates();
+      offTheme();
+    };
   }, [seriesId]);
   return <canvas ref={ref} className="sparkline" style={{ width: W, height: H }} aria-hidden="true" />;
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { rates } from '../../store/rates-store';
-import { axes, COLORS, compactBytes } from './chart-theme';
+import { axes, compactBytes } from './chart-theme';
 import { LiveChart } from './live-chart';
 
 const BYTES = axes(compactBytes);
@@ -30,8 +30,8 @@ export function ThroughputPanel({ seriesId, connections = false, title = 'Throug
           paused={paused}
           axes={BYTES}
           series={[
-            { label: 'In', color: COLORS.in, values: () => get()?.in ?? null },
-            { label: 'Out', color: COLORS.out, values: () => get()?.out ?? null },
+            { label: 'In', color: 'in', values: () => get()?.in ?? null },
+            { label: 'Out', color: 'out', values: () => get()?.out ?? null },
           ]}
         />
         {connections && (
@@ -41,8 +41,8 @@ export function ThroughputPanel({ seriesId, connections = false, title = 'Throug
             paused={paused}
             axes={COUNTS}
             series={[
-              { label: 'Accepted/s', color: COLORS.accepts, values: () => get()?.accepts ?? null, bars: true },
-              { label: 'Open', color: COLORS.open, values: () => get()?.open ?? null },
+              { label: 'Accepted/s', color: 'accepts', values: () => get()?.accepts ?? null, bars: true },
+              { label: 'Open', color: 'open', values: () => get()?.open ?? null },
             ]}
           />
         )}

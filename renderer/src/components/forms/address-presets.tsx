@@ -1,20 +1,14 @@
-import { useId } from 'react';
+import { useId, useMemo } from 'react';
 import { useStore } from '../../store/store';
+import { addressChoices } from './address-choices';
 
 /** The bind choices a person usually wants, plus each address of each local interface. */
 export function AddressPresets({ onPick }: { onPick(address: string): void }) {
   const id = useId();
-  const interfaces = useStore((s) => s.appInfo?.interfaces ?? []);
-  const presets = [
-    { value: '0.0.0.0', label: '0.0.0.0 — all IPv4 addresses' },
-    { value: '::', label: ':: — all IPv6 (and IPv4, dual-stack)' },
-    { value: '127.0.0.1', label: '127.0.0.1 — IPv4 loopback' },
-    { value: '::1', label: '::1 — IPv6 loopback' },
-    ...interfaces.map((i) => {
-      const address = i.family === 'IPv6' && i.address.startsWith('fe80:') ? `${i.address}%${i.name}` : i.address;
-      return { value: address, label: `${address} — ${i.name}` };
-    }),
-  ];
+  // Select the stored object itself: a selector that builds a new array per call (`?? []`) makes
+  // React re-render forever (error #185) while there is no app info yet, e.g. with no engine.
+  const appInfo = useStore((s) => s.appInfo);
+  const choices = useMemo(() => addressChoices(appInfo?.interfaces ?? []), [appInfo]);
   return (
     <div className="field presets">
       <label htmlFor={id}>Address choices</label>
@@ -26,7 +20,7 @@ export function AddressPresets({ onPick }: { onPick(address: string): void }) {
         }}
       >
         <option value="">Pick an address…</option>
-        {presets.map((p) => (
+        {choices.map((p) => (
           <option key={p.value} value={p.value}>
             {p.label}
           </option>

@@ -2,12 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { call } from '../../bridge/bridge';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
+import { RecentHostChips, splitRecent } from '../session/recent-hosts';
 import { Checkbox, TextField } from './fields';
 import { FormFooter, useCreateEndpoint } from './use-submit';
 
 export function ConnectionForm({ onDone }: { onDone(): void }) {
   const preset = useStore((s) => s.formPreset);
-  const recentHosts = useStore((s) => s.recentHosts);
   const [unix, setUnix] = useState(false);
   const [host, setHost] = useState(preset?.host ?? '');
   const [port, setPort] = useState(preset?.port ?? '');
@@ -60,10 +60,10 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
   };
 
   const pickRecent = (entry: string) => {
-    const m = /^(.*):([^:\]]+)$/.exec(entry);
-    if (!m) return;
-    setHost((m[1] as string).replace(/^\[(.*)\]$/, '$1'));
-    setPort(m[2] as string);
+    const recent = splitRecent(entry);
+    if (!recent) return;
+    setHost(recent.host);
+    setPort(recent.port);
   };
 
   return (
@@ -79,16 +79,8 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
           <TextField label="Port" value={port} onChange={setPort} error={errors.port} className="narrow" placeholder="80 or http" />
         </div>
       )}
-      {!unix && recentHosts.length > 0 && (
-        <div className="recent" aria-label="Recent hosts">
-          <span className="muted">Recent:</span>
-          {recentHosts.slice(0, 8).map((h) => (
-            <button key={h} type="button" className="chip" onClick={() => pickRecent(h)}>
-              {h}
-            </button>
-          ))}
-        </div>
-      )}
+      {/* Per protocol: TCP hosts for a TCP connection, socket paths for a Unix one (never a UDP peer). */}
+      {unix ? <RecentHostChips proto="unix" label="Recent socket paths" pick={setPath} /> : <RecentHostChips proto="tcp" label="Recent hosts" pick={pickRecent} />}
       <details className="options">
         <summary>Options</summary>
         <div className="row">

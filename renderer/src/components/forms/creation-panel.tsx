@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { focusFirstField } from '../../lib/focus-first-field';
 import { useStore } from '../../store/store';
 import { ConnectionForm } from './connection-form';
 import { ListenerForm } from './listener-form';
@@ -18,7 +19,10 @@ export function CreationDialog() {
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (form && !d.open) d.showModal();
+    if (form && !d.open) {
+      d.showModal();
+      focusFirstField(d);
+    }
     if (!form && d.open) d.close();
   }, [form]);
 

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import type { Behaviour } from '../../../../shared/endpoints';
 import { call } from '../../bridge/bridge';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { AddressPresets } from './address-presets';
-import { Checkbox, Select, TextField } from './fields';
+import { behaviourOf, BehaviourFields, DEFAULT_BEHAVIOUR, type BehaviourErrors } from './behaviour-fields';
+import { Checkbox, TextField } from './fields';
 import { FormFooter, useCreateEndpoint } from './use-submit';
 
 type Transport = 'inet' | 'unix';
@@ -18,7 +18,8 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
   const [backlog, setBacklog] = useState('511');
   const [ipv6Only, setIpv6Only] = useState(false);
   const [maxClients, setMaxClients] = useState('');
-  const [mode, setMode] = useState<Behaviour['mode']>('manual');
+  const [behaviourDraft, setBehaviourDraft] = useState(DEFAULT_BEHAVIOUR);
+  const [behaviourErrors, setBehaviourErrors] = useState<BehaviourErrors>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { busy, formError, create } = useCreateEndpoint(onDone);
 
@@ -29,10 +30,14 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
     if (!Number.isInteger(backlogN) || backlogN < 1 || backlogN > 65535) errs.backlog = 'Backlog is a number from 1 to 65535.';
     const maxN = maxClients.trim() === '' ? null : Number(maxClients);
     if (maxN !== null && (!Number.isInteger(maxN) || maxN < 1)) errs.maxClients = 'Max clients is a positive number, or empty for no limit.';
+    const b = behaviourOf(behaviourDraft, true);
+    setBehaviourErrors('errors' in b ? b.errors : {});
+    // With errors the request is never sent; manual only fills its place.
+    const behaviour = 'behaviour' in b ? b.behaviour : { mode: 'manual' as const };
     let request: Parameters<typeof call<'tcp:listen'>>[1];
     if (transport === 'unix') {
       if (path.trim() === '') errs.path = 'Enter a socket path.';
-      request = { path: path.trim(), backlog: backlogN, maxClients: maxN, behaviour: { mode } };
+      request = { path: path.trim(), backlog: backlogN, maxClients: maxN, behaviour };
     } else {
       const host = parseHostField(bindAddress, 'bind address');
       const p = parsePortField(port, { allowEmptyAsZero: true });
@@ -44,11 +49,11 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
         backlog: backlogN,
         ipv6Only,
         maxClients: maxN,
-        behaviour: { mode },
+        behaviour,
       };
     }
     setErrors(errs);
-    if (Object.keys(errs).length > 0) return;
+    if (Object.keys(errs).length > 0 || 'errors' in b) return;
     void create({ value: request.port, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => call('tcp:listen', request));
   };
 
@@ -69,21 +74,15 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
           <TextField label="Path" value={path} onChange={setPath} error={errors.path} placeholder="/tmp/sockscope.sock" />
         </div>
       )}
+      <fieldset className="row behaviour">
+        <legend>What it does with clients</legend>
+        <BehaviourFields draft={behaviourDraft} onChange={setBehaviourDraft} allowBanner errors={behaviourErrors} />
+      </fieldset>
       <details className="options">
         <summary>Options</summary>
         <div className="row">
           <TextField label="Backlog" value={backlog} onChange={setBacklog} error={errors.backlog} className="narrow" inputMode="numeric" />
           <TextField label="Max clients" value={maxClients} onChange={setMaxClients} error={errors.maxClients} className="narrow" placeholder="no limit" />
-          <Select
-            label="Behaviour"
-            value={mode}
-            onChange={setMode}
-            options={[
-              { value: 'manual', label: 'Manual' },
-              { value: 'echo', label: 'Echo' },
-              { value: 'discard', label: 'Discard (sink)' },
-            ]}
-          />
           {transport === 'inet' && <Checkbox label="IPv6 only (for ::)" checked={ipv6Only} onChange={setIpv6Only} />}
         </div>
       </details>

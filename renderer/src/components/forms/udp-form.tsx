@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { call } from '../../bridge/bridge';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { AddressPresets } from './address-presets';
+import { behaviourOf, BehaviourFields, DEFAULT_BEHAVIOUR, type BehaviourErrors } from './behaviour-fields';
 import { Checkbox, Select, TextField } from './fields';
 import { FormFooter, useCreateEndpoint } from './use-submit';
 
@@ -13,6 +14,8 @@ export function UdpForm({ onDone }: { onDone(): void }) {
   const [type, setType] = useState<SocketType>('auto');
   const [reuseAddr, setReuseAddr] = useState(false);
   const [ipv6Only, setIpv6Only] = useState(false);
+  const [behaviourDraft, setBehaviourDraft] = useState(DEFAULT_BEHAVIOUR);
+  const [behaviourErrors, setBehaviourErrors] = useState<BehaviourErrors>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { busy, formError, create } = useCreateEndpoint(onDone);
 
@@ -23,14 +26,17 @@ export function UdpForm({ onDone }: { onDone(): void }) {
     const p = parsePortField(port, { allowEmptyAsZero: true });
     if ('error' in h) errs.bindAddress = h.error;
     if ('error' in p) errs.port = p.error;
+    const b = behaviourOf(behaviourDraft, false);
+    setBehaviourErrors('errors' in b ? b.errors : {});
     setErrors(errs);
-    if (!('value' in h) || !('value' in p)) return;
+    if (!('value' in h) || !('value' in p) || !('behaviour' in b)) return;
     void create({ value: p.value, proto: 'udp', onError: (port) => setErrors({ port }) }, () =>
       call('udp:bind', {
         bindAddress: h.value,
         port: p.value,
         reuseAddr,
         ipv6Only,
+        behaviour: b.behaviour,
         ...(type === 'auto' ? {} : { type }),
       }),
     );
@@ -43,6 +49,10 @@ export function UdpForm({ onDone }: { onDone(): void }) {
         <AddressPresets onPick={setBindAddress} />
         <TextField label="Port" value={port} onChange={setPort} error={errors.port} className="narrow" hint="0 = any free port; or a service name (ntp)" />
       </div>
+      <fieldset className="row behaviour">
+        <legend>What it does with datagrams</legend>
+        <BehaviourFields draft={behaviourDraft} onChange={setBehaviourDraft} allowBanner={false} errors={behaviourErrors} />
+      </fieldset>
       <details className="options">
         <summary>Options</summary>
         <div className="row">

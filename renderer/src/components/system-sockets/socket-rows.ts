@@ -3,6 +3,7 @@
  * closed-and-lingering), how they are filtered, sorted, formatted and exported. No React here.
  */
 import { formatSocketEndpoint, TcpState, type SystemSocketsRowView } from '../../../../shared/system-sockets';
+import { visibleName } from '../../../../shared/visible-name';
 
 /** New and changed rows stay highlighted this long. */
 export const HIGHLIGHT_MS = 3000;
@@ -142,14 +143,18 @@ function withService(text: string, service: string | null): string {
   return service ? `${text} (${service})` : text;
 }
 
+// Unix paths, process names and reverse-DNS names are other people's text: shown (and exported)
+// with controls, bidi overrides and invisible characters made visible, so `‮gnp.exe` can't read
+// as `exe.png` and a newline can't pose as a second row.
+
 export function formatLocal(r: SystemSocketsRowView): string {
-  if (r.proto === 'unix') return r.localAddress;
+  if (r.proto === 'unix') return visibleName(r.localAddress);
   return withService(formatSocketEndpoint(r.localAddress, r.localPort), r.localService);
 }
 
 export function formatRemote(r: SystemSocketsRowView): string {
   if (r.remoteAddress === null) return '';
-  if (r.proto === 'unix') return r.remoteAddress;
+  if (r.proto === 'unix') return visibleName(r.remoteAddress);
   return withService(formatSocketEndpoint(r.remoteAddress, r.remotePort), r.remoteService);
 }
 
@@ -158,7 +163,7 @@ export function formatPids(r: SystemSocketsRowView): string {
 }
 
 export function formatProcesses(r: SystemSocketsRowView): string {
-  return [...new Set(r.processes.map((p) => p.name ?? `pid ${p.pid}`))].join(', ');
+  return [...new Set(r.processes.map((p) => (p.name === null ? `pid ${p.pid}` : visibleName(p.name))))].join(', ');
 }
 
 export function formatRtt(ms: number | null): string {
@@ -297,9 +302,15 @@ export function toExportRows(rows: readonly DisplayRow[], names: Readonly<Record
       bytesSent: r.bytesSent,
       bytesReceived: r.bytesReceived,
       rttMs: r.rttMs,
-      remoteName: (r.remoteAddress !== null ? names[r.remoteAddress] : null) ?? null,
+      remoteName: visibleRemoteName(r, names),
       sockscopeEndpoint: r.own ? r.own.conversationId ?? r.own.endpointId : null,
     }));
+}
+
+/** The reverse-DNS name of a row's peer, shown visibly (a PTR record is anyone's text), or null. */
+export function visibleRemoteName(r: SystemSocketsRowView, names: Readonly<Record<string, string | null>>): string | null {
+  const name = r.remoteAddress !== null ? names[r.remoteAddress] : null;
+  return name ? visibleName(name) : null;
 }
 
 const CSV_COLUMNS: Array<[keyof ExportRow, string]> = [

@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
 import { formatSocketEndpoint, type SystemSocketOwner, type SystemSocketsRowView } from '../../../../shared/system-sockets';
+import { visibleName } from '../../../../shared/visible-name';
 import { formatBytes } from '../../lib/format';
 import { useStore } from '../../store/store';
 import {
@@ -13,8 +14,11 @@ import {
   type DisplayRow,
   type SocketColumn,
   type SocketSort,
+  visibleRemoteName,
 } from './socket-rows';
 import { stateHelp } from './tcp-states';
+import { FarEndClose } from './far-end-close';
+import { ownSocketName } from './own-sockets';
 
 const ROW_HEIGHT = 27;
 
@@ -167,7 +171,7 @@ export function SystemSocketsTable({
                 key={d.row.key}
                 d={d}
                 rowIndex={item.index + 2}
-                name={d.row.remoteAddress !== null ? (names[d.row.remoteAddress] ?? null) : null}
+                name={visibleRemoteName(d.row, names)}
                 actions={actions}
                 listeningPorts={listeningPorts}
               />
@@ -236,7 +240,7 @@ export function SocketRow({
         {d.mark !== 'closed' && (
           <div className="sys-actions">
             {copyable && (
-              <button type="button" aria-label="Copy address" title={`Copy ${copyable}`} onClick={() => actions.copy(copyable)}>
+              <button type="button" aria-label="Copy address" title={`Copy ${visibleName(copyable)}`} onClick={() => actions.copy(copyable)}>
                 Copy
               </button>
             )}
@@ -261,6 +265,7 @@ export function SocketRow({
               </button>
             )}
             {r.own && r.state !== 'TIME_WAIT' && <OwnClose own={r.own} onClose={actions.close} />}
+            {!r.own && <FarEndClose row={r} />}
           </div>
         )}
       </td>
@@ -269,18 +274,18 @@ export function SocketRow({
 }
 
 function OwnMarker({ own, onFocus }: { own: SystemSocketOwner; onFocus(endpointId: string): void }) {
-  const exists = useStore((s) => Object.hasOwn(s.endpoints, own.endpointId));
-  const what = own.conversationId ?? own.endpointId;
+  // Named as the sidebar names it (`Listener 127.0.0.1:43521`), not by internal id.
+  const name = useStore((s) => ownSocketName(own, s));
   return (
     <button
       type="button"
       className="own-marker"
       aria-label="Sockscope endpoint"
-      title={exists ? `Sockscope endpoint ${what}: show its workspace` : `Sockscope endpoint ${what} (removed)`}
-      disabled={!exists}
+      title={name ? `Sockscope endpoint ${name}: show its workspace` : 'Sockscope endpoint (removed)'}
+      disabled={name === null}
       onClick={() => onFocus(own.endpointId)}
     >
-      ◆ {what}
+      ◆ {name ?? 'removed endpoint'}
     </button>
   );
 }

@@ -18,6 +18,7 @@ import {
   sortRows,
   toCsv,
   toExportRows,
+  visibleRemoteName,
   type DisplayRow,
 } from './socket-rows';
 import { rowListenPort, rowTarget, SocketRow, type RowActions } from './system-sockets-table';
@@ -182,6 +183,35 @@ describe('SocketRow', () => {
     const attributeNames = [...html.matchAll(/\s([a-zA-Z-]+)="[^"]*"/g)].map((m) => m[1]);
     expect(attributeNames).not.toContain('onload');
     expect(html.replace(/"[^"]*"/g, '""')).not.toMatch(/<[^>]*onload/i);
+  });
+
+  it('shows bidi overrides, newlines and other invisible characters in names and paths, never obeys them', () => {
+    const spoof = row({ key: 's', processes: [{ pid: 9, name: 'a\nb\u202Egnp.exe' }, { pid: 10, name: 'ss\u200Bhd' }] });
+    const html = render({ row: spoof, mark: null, markedAt: 0, text: '', identity: '' });
+    expect(html).toContain('a␊b⟨U+202E⟩gnp.exe, ss⟨U+200B⟩hd');
+    expect(html).not.toMatch(/[\n\u202E\u200B]/);
+    const unix = row({ key: 'u', proto: 'unix', family: 'unix', localAddress: '@x\ntcp LISTEN 0 128 127.0.0.1:47120\u2066', localPort: null, remoteAddress: '*' });
+    const unixHtml = render({ row: unix, mark: null, markedAt: 0, text: '', identity: '' });
+    expect(unixHtml).toContain('@x␊tcp LISTEN 0 128 127.0.0.1:47120⟨U+2066⟩');
+    expect(unixHtml).not.toMatch(/[\n\u2066]/);
+    // the reverse-DNS name of the peer, too
+    const named = createElement(SocketRow, {
+      d: { row: C, mark: null, markedAt: 0, text: '', identity: '' },
+      rowIndex: 2,
+      name: visibleRemoteName(C, { '127.0.0.1': 'evil\u202Emoc.knab' }),
+      actions: noop,
+      listeningPorts: new Set<number>(),
+    });
+    const rdns = renderToStaticMarkup(createElement('table', null, createElement('tbody', null, named)));
+    expect(rdns).toContain('evil⟨U+202E⟩moc.knab');
+    expect(rdns).not.toContain('\u202E');
+  });
+
+  it('exports names as shown: no control or bidi character reaches a CSV or JSON file', () => {
+    const spoof = row({ key: 's', processes: [{ pid: 9, name: '\u202Egnp.exe\r\n=1+1' }] });
+    const [exported] = toExportRows([{ row: spoof, mark: null, markedAt: 0, text: '', identity: '' }], {});
+    expect(exported?.process).toBe('⟨U+202E⟩gnp.exe␍␊=1+1');
+    expect(toCsv(exported ? [exported] : [])).not.toMatch(/\u202E|gnp\.exe\r/);
   });
 
   it("carries the Sockscope endpoint marker on our own rows only", () => {

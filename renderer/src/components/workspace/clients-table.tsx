@@ -1,20 +1,23 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useRef } from 'react';
 import { formatSockAddr } from '../../../../shared/primitives';
-import { conversationStateLabel, formatBytes, formatRate, formatTime } from '../../lib/format';
-import { selectConversation } from '../../store/endpoints-slice';
+import { conversationStateLabel, formatBytes, formatRate, formatTime, UNKNOWN_STATE_SHORT } from '../../lib/format';
+import { selectEngineLive } from '../../store/connection-slice';
+import { selectShownConversation } from '../../store/display-slice';
 import { useStore } from '../../store/store';
 import { Sparkline } from '../charts/sparkline';
 
 const ROW_HEIGHT = 30;
 
 /**
- * One row per accepted connection; selecting a row shows that client's conversation. The table
+ * One row per accepted connection; selecting a row shows that client's conversation. `showLocal`:
+ * a wildcard listener's clients differ in their local address (which interface they came in on);
+ * a listener on one address would repeat it in every row. The table
  * subscribes to the client list only; each visible row subscribes to its own conversation, so a
  * batch of counter updates re-renders the rows whose client changed and nothing else (mapping a
  * thousand ids through one selector ran, and compared, on every store update).
  */
-export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds }: { listenerId: string; clientIds: string[] }) {
+export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds, showLocal }: { listenerId: string; clientIds: string[]; showLocal: boolean }) {
   const selected = useStore((s) => s.selectedClient[listenerId]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -29,11 +32,21 @@ export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds }
 
   return (
     <div ref={scrollRef} className="clients-scroll">
-      <table aria-label="Clients" className="grid">
+      <table aria-label="Clients" className="grid clients-table">
+        <colgroup>
+          <col className="c-peer" />
+          {showLocal && <col className="c-peer" />}
+          <col className="c-state" />
+          <col className="c-time" />
+          <col className="c-bytes" />
+          <col className="c-bytes" />
+          <col className="c-rate" />
+          <col className="c-spark" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">Peer</th>
-            <th scope="col">Local</th>
+            {showLocal && <th scope="col">Local</th>}
             <th scope="col">State</th>
             <th scope="col">Connected</th>
             <th scope="col">Bytes in</th>
@@ -45,16 +58,16 @@ export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds }
         <tbody>
           {padTop > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={8} style={{ height: padTop, padding: 0 }} />
+              <td colSpan={showLocal ? 8 : 7} style={{ height: padTop, padding: 0 }} />
             </tr>
           )}
           {items.map((item) => {
             const id = clientIds[item.index] as string;
-            return <ClientRow key={id} listenerId={listenerId} id={id} selected={selected === id} />;
+            return <ClientRow key={id} listenerId={listenerId} id={id} selected={selected === id} showLocal={showLocal} />;
           })}
           {padBottom > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={8} style={{ height: padBottom, padding: 0 }} />
+              <td colSpan={showLocal ? 8 : 7} style={{ height: padBottom, padding: 0 }} />
             </tr>
           )}
         </tbody>
@@ -65,9 +78,10 @@ export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds }
   );
 });
 
-const ClientRow = memo(function ClientRow({ listenerId, id, selected }: { listenerId: string; id: string; selected: boolean }) {
-  const c = useStore(selectConversation(id));
+const ClientRow = memo(function ClientRow({ listenerId, id, selected, showLocal }: { listenerId: string; id: string; selected: boolean; showLocal: boolean }) {
+  const c = useStore(selectShownConversation(id));
   const selectClient = useStore((s) => s.selectClient);
+  const live = useStore(selectEngineLive);
   if (!c) return null;
   return (
     <tr
@@ -82,9 +96,9 @@ const ClientRow = memo(function ClientRow({ listenerId, id, selected }: { listen
         }
       }}
     >
-      <td>{c.remote ? formatSockAddr(c.remote) : '—'}</td>
-      <td>{c.local ? formatSockAddr(c.local) : '—'}</td>
-      <td>{conversationStateLabel(c.state)}</td>
+      <td title={c.remote ? formatSockAddr(c.remote) : undefined}>{c.remote ? formatSockAddr(c.remote) : '—'}</td>
+      {showLocal && <td title={c.local ? formatSockAddr(c.local) : undefined}>{c.local ? formatSockAddr(c.local) : '—'}</td>}
+      <td>{live ? conversationStateLabel(c.state) : UNKNOWN_STATE_SHORT}</td>
       <td>{c.connectedAt !== null ? formatTime(c.connectedAt) : '—'}</td>
       <td>{formatBytes(c.stats.bytesIn)}</td>
       <td>{formatBytes(c.stats.bytesOut)}</td>

@@ -1,19 +1,52 @@
 import type { ConnectionSnapshot } from '../../../../shared/endpoints';
-import { tryCall } from '../../bridge/bridge';
 import { formatTime } from '../../lib/format';
-import { selectConversation } from '../../store/endpoints-slice';
+import { selectShownConversation } from '../../store/display-slice';
 import { useStore } from '../../store/store';
 import { ThroughputPanel } from '../charts/throughput-panel';
+import { SavedMessagesPanel } from '../saved-messages/saved-messages-panel';
 import { ConversationView } from './conversation-view';
 import { ErrorAlert } from './error-alert';
+import { RecordingControls } from './recording-controls';
+import type { PanelTab } from './side-panel';
 import { Timeline } from './timeline';
+import { WorkspaceLayout } from './workspace-layout';
 
 export function ConnectionWorkspace({ endpoint }: { endpoint: ConnectionSnapshot }) {
-  const conversation = useStore(selectConversation(endpoint.conversationId));
+  const conversation = useStore(selectShownConversation(endpoint.conversationId));
   const error = endpoint.error ?? conversation?.error ?? null;
+  const tabs: PanelTab[] = [
+    { id: 'calls', label: 'Socket calls', render: () => <ConnectCalls endpoint={endpoint} /> },
+    { id: 'charts', label: 'Charts', render: () => (conversation ? <ThroughputPanel key={conversation.id} seriesId={conversation.id} /> : <NotYet />) },
+    {
+      id: 'recording',
+      label: 'Recording',
+      render: () =>
+        conversation ? (
+          <RecordingControls conversationId={conversation.id} recording={conversation.recording} canRecord={conversation.state !== 'closed'} pcapng={conversation.local?.kind === 'inet'} />
+        ) : (
+          <NotYet />
+        ),
+    },
+    { id: 'saved', label: 'Saved', render: () => <SavedMessagesPanel conversation={conversation?.id ?? null} /> },
+  ];
   return (
-    <div className="workspace-body">
+    <WorkspaceLayout endpointId={endpoint.id} tabs={tabs}>
       <ErrorAlert error={error} />
+      {conversation ? (
+        <ConversationView conversation={conversation} showState={false} showError={false} />
+      ) : (
+        <p className="muted placeholder">{endpoint.state === 'closed' ? 'Not connected.' : 'Connecting…'}</p>
+      )}
+    </WorkspaceLayout>
+  );
+}
+
+const NotYet = () => <p className="muted">Once connected.</p>;
+
+/** getaddrinfo's answers, each connect() attempt and its outcome, then every socket call. */
+function ConnectCalls({ endpoint }: { endpoint: ConnectionSnapshot }) {
+  return (
+    <div className="connect-calls">
       <div className="resolution">
         {endpoint.resolved.length > 0 && (
           <p>
@@ -45,15 +78,6 @@ export function ConnectionWorkspace({ endpoint }: { endpoint: ConnectionSnapshot
           </ol>
         )}
       </div>
-      <div className="toolbar">
-        {endpoint.state === 'closed' && (
-          <button type="button" onClick={() => void tryCall('tcp:reconnect', { endpointId: endpoint.id })}>
-            Reconnect
-          </button>
-        )}
-      </div>
-      {conversation && <ThroughputPanel key={conversation.id} seriesId={conversation.id} />}
-      {conversation && <ConversationView conversation={conversation} showState={false} showError={false} />}
       <Timeline entries={endpoint.timeline} />
     </div>
   );

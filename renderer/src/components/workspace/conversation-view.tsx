@@ -1,10 +1,12 @@
+import type { ReactNode } from 'react';
+import { bytesToBase64 } from '../../../../shared/bytes';
 import type { ConversationSnapshot } from '../../../../shared/endpoints';
 import { formatSockAddr } from '../../../../shared/primitives';
 import { tryCall } from '../../bridge/bridge';
 import { conversationStateLabel, formatTime } from '../../lib/format';
-import { bytesToBase64 } from '../../../../shared/bytes';
+import { selectEngineLive } from '../../store/connection-slice';
+import { useStore } from '../../store/store';
 import { Composer } from './composer';
-import { RecordingControls } from './recording-controls';
 import { ErrorAlert } from './error-alert';
 import { StatsLine } from './stats-line';
 import { TrafficLog } from './traffic-log';
@@ -17,27 +19,38 @@ const CLOSED_BY: Record<string, string> = {
   error: 'ended by an error',
 };
 
-/** One TCP byte stream: state, counters, controls, the Traffic log and the Message box. */
+/**
+ * One TCP byte stream, as a chat or a terminal: a one-line head (state, addresses, counters, close
+ * buttons), the Traffic log taking the height, the Message box docked under it. `composer`
+ * replaces the Message box (a listener's "send to all clients").
+ */
 export function ConversationView({
   conversation,
   showState = true,
   showError = true,
+  composer,
+  headExtra,
 }: {
   conversation: ConversationSnapshot;
   showState?: boolean;
   showError?: boolean;
+  composer?: ReactNode;
+  /** More controls in the head line (a listener's "Send to all clients"). */
+  headExtra?: ReactNode;
 }) {
   const c = conversation;
+  const live = useStore(selectEngineLive);
   const canSend = c.state === 'established' || c.state === 'peer-closed';
   const canShutdown = c.state === 'established' || c.state === 'peer-closed';
   const open = c.state !== 'closed';
   return (
     <div className="conversation">
       <div className="conversation-head">
-        {showState && <span className={`state-badge state-${c.state}`}>{conversationStateLabel(c.state)}</span>}
-        <span className="muted">
-          {c.local && `local ${formatSockAddr(c.local)}`}
-          {c.remote && ` · peer ${formatSockAddr(c.remote)}`}
+        {showState && <span className={`state-badge state-${live ? c.state : 'unknown'}`}>{conversationStateLabel(c.state, live)}</span>}
+        <span className="muted addresses">
+          {/* A listener's client: its local address is the listener's own (the header says it). */}
+          {c.local && !showState && `local ${formatSockAddr(c.local)} · `}
+          {c.remote && `peer ${formatSockAddr(c.remote)}`}
           {c.connectedAt !== null && ` · connected ${formatTime(c.connectedAt)}`}
           {c.closedAt !== null && ` · closed ${formatTime(c.closedAt)}`}
           {c.firstToClose && ` · ${CLOSED_BY[c.firstToClose] ?? c.firstToClose}`}
@@ -50,16 +63,22 @@ export function ConversationView({
           Abort (RST)
         </button>
       </div>
+      <div className="conversation-head">
+        <StatsLine stats={c.stats} />
+        <div className="spacer" />
+        {headExtra}
+      </div>
       {showError && <ErrorAlert error={c.error} />}
-      <StatsLine stats={c.stats} />
-      <RecordingControls conversationId={c.id} recording={c.recording} canRecord={open} pcapng={c.local?.kind === 'inet'} />
-      <TrafficLog conversationId={c.id} notKept={c.notKept} />
-      <Composer
-        disabled={!canSend}
-        onSend={async (bytes) => {
-          await tryCall('conversation:send', { conversationId: c.id, data: bytesToBase64(bytes) });
-        }}
-      />
+      <TrafficLog key={c.id} conversationId={c.id} notKept={c.notKept} chunkCount={c.stats.chunksIn + c.stats.chunksOut} />
+      {composer ?? (
+        <Composer
+          conversationKey={c.id}
+          disabled={!canSend}
+          onSend={async (bytes) => {
+            await tryCall('conversation:send', { conversationId: c.id, data: bytesToBase64(bytes) });
+          }}
+        />
+      )}
     </div>
   );
 }

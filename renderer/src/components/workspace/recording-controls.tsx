@@ -1,11 +1,21 @@
 import { useState } from 'react';
 import type { RecordingInfo } from '../../../../shared/recording';
 import { tryCall } from '../../bridge/bridge';
+import { fetchRecordingFile } from '../../lib/conversation-history';
+import { downloadBlob } from '../../lib/download';
 import { formatBytes } from '../../lib/format';
+import { useStore } from '../../store/store';
+
+/** The engine's file for this conversation, through the browser's download (never left only on the host). */
+async function download(conversationId: string, file: 'recording' | 'pcapng'): Promise<void> {
+  const { name, parts } = await fetchRecordingFile(conversationId, file);
+  downloadBlob(name, parts as BlobPart[], file === 'pcapng' ? 'application/vnd.tcpdump.pcap' : 'application/x-ndjson');
+}
 
 /**
  * Record / Stop for a TCP conversation or a UDP endpoint: everything sent and received goes to a
  * JSON Lines file in the data folder (docs/recording.md); a TCP recording exports as `.pcapng`.
+ * Both files download through the browser; in browser mode an export downloads at once.
  */
 export function RecordingControls({
   conversationId,
@@ -19,11 +29,21 @@ export function RecordingControls({
   pcapng: boolean;
 }) {
   const [busy, setBusy] = useState(false);
+  const browserMode = useStore((s) => s.appInfo?.mode === 'browser');
   const active = recording?.state === 'recording';
-  const run = async (p: Promise<unknown>) => {
+  const run = async (p: () => Promise<unknown>) => {
     setBusy(true);
-    await p;
-    setBusy(false);
+    try {
+      await p();
+    } catch (err) {
+      useStore.getState().reportError(`Download failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const exportPcapng = async () => {
+    const done = await tryCall('recording:export-pcapng', { conversationId });
+    if (done && browserMode) await download(conversationId, 'pcapng');
   };
   return (
     <div className="recording" aria-label="Recording">
@@ -31,7 +51,7 @@ export function RecordingControls({
         type="button"
         className={active ? 'recording-on' : undefined}
         disabled={busy || (!active && !canRecord)}
-        onClick={() => void run(active ? tryCall('recording:stop', { conversationId }) : tryCall('recording:start', { conversationId }))}
+        onClick={() => void run(() => (active ? tryCall('recording:stop', { conversationId }) : tryCall('recording:start', { conversationId })))}
       >
         {active ? 'Stop recording' : 'Record'}
       </button>
@@ -41,14 +61,22 @@ export function RecordingControls({
           <code className="path">{recording.path}</code> · {recording.records} {pcapng ? 'chunks' : 'datagrams'}, {formatBytes(recording.payloadBytes)}
         </span>
       )}
+      {recording && (
+        <button type="button" disabled={busy} onClick={() => void run(() => download(conversationId, 'recording'))} title="Download the .jsonl file">
+          Download recording
+        </button>
+      )}
       {pcapng && recording && recording.records > 0 && (
-        <button type="button" disabled={busy} onClick={() => void run(tryCall('recording:export-pcapng', { conversationId }))}>
+        <button type="button" disabled={busy} onClick={() => void run(exportPcapng)} title={browserMode ? 'Export and download' : 'Export next to the recording'}>
           Export .pcapng
         </button>
       )}
       {recording?.exportedPath && (
         <span className="muted">
-          pcapng: <code className="path">{recording.exportedPath}</code>
+          pcapng: <code className="path">{recording.exportedPath}</code>{' '}
+          <button type="button" className="link" disabled={busy} onClick={() => void run(() => download(conversationId, 'pcapng'))}>
+            Download .pcapng
+          </button>
         </span>
       )}
       {recording?.state === 'failed' && recording.error && (

@@ -1,105 +1,291 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { hexDumpLines, visibleText, type TextDecoding } from '../../../../shared/bytes';
+import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { SockAddr } from '../../../../shared/primitives';
-import { formatSockAddr } from '../../../../shared/primitives';
-import type { TrafficChunk } from '../../../../shared/endpoints';
-import { call } from '../../bridge/bridge';
-import { chunkBytes } from '../../lib/chunk-bytes';
-import { formatBytes, formatTime } from '../../lib/format';
+import { formatBytes } from '../../lib/format';
+import { compileSearch, findMatches, matchCountText, stepMatch, type SearchMatch } from '../../lib/traffic-search';
+import { formatTrafficTime, TIME_MODES } from '../../lib/traffic-time';
 import { selectTraffic } from '../../store/traffic-slice';
 import { useStore } from '../../store/store';
-import { Select } from '../forms/fields';
+import type { TrafficViewMode } from '../../store/ui-slice';
+import { ChunkDetails } from './chunk-details';
+import { InlineSelect } from './inline-select';
+import { SAVE_CHOICES, saveConversation, type SaveWhat } from './save-conversation';
+import { rowHeight, TrafficRow } from './traffic-row';
+import { filterDirection, LineAssembler, rowsFor, type DataRow, type LogRow } from './traffic-rows';
 
-type ViewMode = 'chunks' | 'lines' | 'hex';
-
-interface Row {
-  key: string;
-  dir: 'in' | 'out';
-  ts: number;
-  size: number;
-  text: string;
-  truncated: boolean;
-  peer: SockAddr | null;
-  seq: number;
-}
+type DirectionFilter = 'both' | 'in' | 'out';
+const NO_MARKS: readonly SearchMatch[] = [];
+const NO_FULL: Readonly<Record<number, Uint8Array>> = {};
 
 /**
- * The Traffic log: every chunk (TCP) or datagram (UDP) in order, as text with control characters
- * made visible, or as a hex dump, or reassembled into lines. Rendered as text only, virtualized.
+ * The Traffic log: every chunk (TCP) or datagram (UDP) in order, as one line of text with control
+ * characters made visible, as a hex dump, or reassembled into lines; a row's bytes open below it.
+ * Search, a direction filter, Clear view, time as absolute / relative / delta, and Save. Rows have
+ * known heights and only those on screen are in the DOM; following the newest row costs one
+ * scroll per frame (the store applies batches once per frame).
  */
 export function TrafficLog({
   conversationId,
   notKept,
   datagrams = false,
   onReply,
+  chunkCount = 0,
 }: {
   conversationId: string;
   notKept: { in: number; out: number };
   datagrams?: boolean;
   onReply?(peer: SockAddr): void;
+  /** The conversation's chunks so far (in + out): the Lines view knows from it that the newest were not sent live. */
+  chunkCount?: number;
 }) {
   const traffic = useStore(selectTraffic(conversationId));
-  const [mode, setMode] = useState<ViewMode>('chunks');
-  const [decoding, setDecoding] = useState<TextDecoding>('utf-8');
-  const [expanded, setExpanded] = useState<Record<number, string>>({});
+  const view = useStore((s) => s.trafficView);
+  const setView = useStore((s) => s.setTrafficView);
+  const clearedThrough = useStore((s) => s.trafficClearedThrough[conversationId]);
+  const clearView = useStore((s) => s.clearTrafficView);
+  const mode: TrafficViewMode = datagrams && view.mode === 'lines' ? 'chunks' : view.mode;
+  const startSeq = clearedThrough === undefined ? 0 : clearedThrough + 1;
 
-  const rows = useMemo(() => buildRows(traffic.chunks, mode, decoding, expanded), [traffic.chunks, mode, decoding, expanded]);
+  /** The row whose "show all" opened it: its pane fetches the whole chunk at once. */
+  const [loadAllKey, setLoadAllKey] = useState<string | null>(null);
+  const [direction, setDirection] = useState<DirectionFilter>('both');
+  const [query, setQuery] = useState('');
+  const [regex, setRegex] = useState(false);
+  const [current, setCurrent] = useState(-1);
+  const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+
+  // The Lines view is built incrementally; a new assembler only when what it assembles changes
+  // (parents key the log by conversation, so another conversation starts afresh).
+  const assembler = useMemo(() => (mode === 'lines' ? new LineAssembler(view.decoding, startSeq) : null), [mode, view.decoding, startSeq]);
+  const allRows = useMemo(
+    () => rowsFor(mode, traffic.chunks, view.decoding, NO_FULL, startSeq, assembler, chunkCount),
+    [mode, traffic.chunks, view.decoding, startSeq, assembler, chunkCount],
+  );
+  const rows = useMemo(() => filterDirection(allRows, direction), [allRows, direction]);
+
+  const search = useMemo(() => compileSearch(query, regex), [query, regex]);
+  const matches = useMemo(() => (search.ok ? findMatches(rows.map((r) => r.text), search.re) : []), [rows, search]);
+  const currentMatch = current >= 0 && current < matches.length ? (matches[current] as SearchMatch) : null;
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => 26,
-    overscan: 12,
-    getItemKey: (i) => rows[i]?.key ?? i,
+    estimateSize: (i) => rowHeight(rows[i] as LogRow),
+    overscan: 8,
+    getItemKey: (i) => (rows[i] as LogRow).key,
   });
 
-  useEffect(() => {
-    if (stickToBottom.current && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
-  }, [rows.length, virtualizer]);
+  // Row heights are known from the rows themselves: tell the virtualizer when they change kind (view switch).
+  useLayoutEffect(() => {
+    virtualizer.measure();
+  }, [mode, virtualizer]);
 
-  const showAll = async (seq: number) => {
-    const page = await call('traffic:page', { conversationId, beforeSeq: seq + 1, limit: 1, full: true });
-    const chunk = page.chunks.find((c) => c.seq === seq);
-    if (chunk) setExpanded((e) => ({ ...e, [seq]: chunk.data }));
+  // Follow the newest row unless the person scrolled up. A ResizeObserver on the sizer runs after
+  // the frame's layout, when reading and setting the scroll position forces no second layout (a
+  // write right after each commit did, and was most of a busy frame).
+  const sizerRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = scrollRef.current;
+    const sizer = sizerRef.current;
+    if (!el || !sizer) return;
+    const follow = new ResizeObserver(() => {
+      if (stickToBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    follow.observe(sizer);
+    // The log itself shrinking (a chunk's pane opened) keeps the newest row in view too.
+    follow.observe(el);
+    return () => follow.disconnect();
+  }, []);
+
+  const goTo = (index: number) => {
+    setCurrent(index);
+    const m = matches[index];
+    if (!m) return;
+    stickToBottom.current = false;
+    virtualizer.scrollToIndex(m.row, { align: 'center' });
   };
 
+  // A row shows at most 1 KiB: "show all" opens the chunk's pane, which fetches every byte.
+  const showAll = useCallback((seq: number) => {
+    setSelectedKey(`c${seq}`);
+    setLoadAllKey(`c${seq}`);
+  }, []);
+  const select = useCallback((key: string) => setSelectedKey((k) => (k === key ? null : key)), []);
+
+  const selectedRow = useMemo(() => {
+    const r = selectedKey ? rows.find((x) => x.key === selectedKey) : undefined;
+    return r?.kind === 'data' ? r : null;
+  }, [rows, selectedKey]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape') {
+      setSelectedKey(null);
+      return;
+    }
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const data = rows.filter((r): r is DataRow => r.kind === 'data');
+    if (data.length === 0) return;
+    const at = data.findIndex((r) => r.key === selectedKey);
+    const next = at < 0 ? (e.key === 'ArrowDown' ? 0 : data.length - 1) : Math.max(0, Math.min(data.length - 1, at + (e.key === 'ArrowDown' ? 1 : -1)));
+    const row = data[next] as DataRow;
+    setSelectedKey(row.key);
+    stickToBottom.current = false;
+    virtualizer.scrollToIndex(rows.indexOf(row), { align: 'auto' });
+  };
+
+  const save = async (what: SaveWhat) => {
+    setStatus('Saving…');
+    try {
+      setStatus(await saveConversation(conversationId, what, { mode, decoding: view.decoding, time: view.time }));
+    } catch (err) {
+      setStatus(`Not saved: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  const lastSeq = traffic.chunks.at(-1)?.seq;
+  const items = virtualizer.getVirtualItems();
+  const firstData = rows.find((r): r is DataRow => r.kind === 'data');
+  const searchId = useId();
   const lost = notKept.in + notKept.out;
+
   return (
     <div className="traffic">
-      <div className="traffic-toolbar">
-        <Select
+      <div className="traffic-toolbar" role="toolbar" aria-label="Traffic log tools">
+        <InlineSelect
           label="View"
           value={mode}
-          onChange={setMode}
+          onChange={(m) => setView({ mode: m })}
           options={[
-            { value: 'chunks', label: datagrams ? 'Datagrams' : 'Chunks (each recv/send)' },
-            ...(datagrams ? [] : [{ value: 'lines' as const, label: 'Lines (stream reassembled)' }]),
+            { value: 'chunks', label: datagrams ? 'Datagrams' : 'Chunks' },
+            ...(datagrams ? [] : [{ value: 'lines' as const, label: 'Lines' }]),
             { value: 'hex', label: 'Hex dump' },
           ]}
         />
-        <Select
+        <InlineSelect
           label="Decoding"
-          value={decoding}
-          onChange={setDecoding}
+          value={view.decoding}
+          onChange={(decoding) => setView({ decoding })}
           options={[
             { value: 'utf-8', label: 'UTF-8' },
             { value: 'latin1', label: 'Latin-1' },
           ]}
         />
-        {lost > 0 && (
-          <span className="marker" title="The engine keeps a bounded history per direction">
-            {formatBytes(lost)} not kept ({notKept.in} B in, {notKept.out} B out)
-          </span>
-        )}
-        {traffic.skippedChunks > 0 && (
-          <span className="marker" title="The UI was behind; these are still in the engine's history while it keeps them">
-            {traffic.skippedChunks} {datagrams ? 'datagrams' : 'chunks'} ({formatBytes(traffic.skippedBytes)}) not shown live
-          </span>
-        )}
+        <InlineSelect label="Time" value={view.time} onChange={(time) => setView({ time })} options={TIME_MODES} />
+        <InlineSelect
+          label="Direction"
+          value={direction}
+          onChange={(d) => {
+            setDirection(d);
+            setCurrent(-1);
+          }}
+          options={[
+            { value: 'both', label: 'Both' },
+            { value: 'in', label: '← In' },
+            { value: 'out', label: '→ Out' },
+          ]}
+        />
+        <div className="search-box">
+          <input
+            id={searchId}
+            type="text"
+            aria-label="Search traffic"
+            placeholder="Search traffic"
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              setCurrent(-1);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                goTo(stepMatch(current, matches.length, e.shiftKey ? -1 : 1));
+              }
+            }}
+            aria-invalid={search.ok ? undefined : true}
+            spellCheck={false}
+            autoComplete="off"
+          />
+          <label className="regex-toggle" title="Search with a regular expression">
+            <input
+              type="checkbox"
+              checked={regex}
+              onChange={(e) => {
+                setRegex(e.target.checked);
+                setCurrent(-1);
+              }}
+            />{' '}
+            Regex
+          </label>
+          {query !== '' && (
+            <span className={search.ok ? 'match-count' : 'match-count bad'} aria-live="polite">
+              {search.ok ? matchCountText(matches.length) : `Bad regex: ${search.error}`}
+            </span>
+          )}
+          <button type="button" aria-label="Previous match" title="Previous match (Shift+Enter)" disabled={matches.length === 0} onClick={() => goTo(stepMatch(current, matches.length, -1))}>
+            ↑
+          </button>
+          <button type="button" aria-label="Next match" title="Next match (Enter)" disabled={matches.length === 0} onClick={() => goTo(stepMatch(current, matches.length, 1))}>
+            ↓
+          </button>
+        </div>
+        <div className="spacer" />
+        {clearedThrough !== undefined && clearedThrough >= 0 ? (
+          <button type="button" className="link" onClick={() => clearView(conversationId, -1)} title="Show the chunks Clear view hid">
+            Show cleared
+          </button>
+        ) : null}
+        <button
+          type="button"
+          disabled={lastSeq === undefined || lastSeq <= (clearedThrough ?? -1)}
+          title="Hide what is shown so far (the counters and the engine's history stay)"
+          onClick={() => {
+            if (lastSeq !== undefined) clearView(conversationId, lastSeq);
+            setSelectedKey(null);
+          }}
+        >
+          Clear view
+        </button>
+        <details className="menu save-menu">
+          <summary>Save…</summary>
+          <div className="menu-items">
+            {SAVE_CHOICES.map(({ what, label }) => (
+              <button
+                key={what}
+                type="button"
+                onClick={(e) => {
+                  e.currentTarget.closest('details')?.removeAttribute('open');
+                  void save(what);
+                }}
+              >
+                {label}
+              </button>
+            ))}
+          </div>
+        </details>
       </div>
+      {(lost > 0 || traffic.skippedChunks > 0 || status) && (
+        <div className="traffic-notes">
+          {lost > 0 && (
+            <span className="marker" title="The engine keeps a bounded history per direction">
+              {formatBytes(lost)} not kept ({notKept.in} B in, {notKept.out} B out)
+            </span>
+          )}
+          {traffic.skippedChunks > 0 && (
+            <span className="marker" title="The UI was behind; these are still in the engine's history while it keeps them">
+              {traffic.skippedChunks} {datagrams ? 'datagrams' : 'chunks'} ({formatBytes(traffic.skippedBytes)}) not shown live
+            </span>
+          )}
+          {status && (
+            <span role="status" className="muted save-status">
+              {status}
+            </span>
+          )}
+        </div>
+      )}
       <div
         ref={scrollRef}
         className="traffic-scroll"
@@ -107,112 +293,71 @@ export function TrafficLog({
         aria-label="Traffic"
         aria-live="off"
         tabIndex={0}
+        onKeyDown={onKeyDown}
         onScroll={(e) => {
           const el = e.currentTarget;
           stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
       >
-        {rows.length === 0 && <p className="muted empty">Nothing sent or received yet.</p>}
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const row = rows[item.index] as Row;
+        {rows.length === 0 && (
+          <p className="muted empty">{startSeq > 0 ? 'View cleared: new traffic appears here.' : 'Nothing sent or received yet.'}</p>
+        )}
+        {/* The sizer gives the scroll height; the rows sit in a box whose size never changes, so a new
+            row lays out itself, not every row on screen (a growing containing block relaid them all). */}
+        <div ref={sizerRef} className="traffic-sizer" style={{ height: virtualizer.getTotalSize() }} />
+        <div className="traffic-rows">
+          {items.map((item) => {
+            const row = rows[item.index] as LogRow;
+            const marks = matches.length > 0 ? marksOf(matches, item.index) : NO_MARKS;
             return (
-              <div
+              <TrafficRow
                 key={item.key}
-                data-index={item.index}
-                ref={virtualizer.measureElement}
-                className={`traffic-row dir-${row.dir}`}
-                style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
-              >
-                <span className="dir" aria-label={row.dir === 'in' ? 'received' : 'sent'}>
-                  {row.dir === 'in' ? '← in' : '→ out'}
-                </span>
-                <time className="ts">{formatTime(row.ts)}</time>
-                <span className="size">{formatBytes(row.size)}</span>
-                {row.peer && (
-                  <span className="peer">
-                    {row.dir === 'in' ? 'from' : 'to'} {formatSockAddr(row.peer)}
-                  </span>
-                )}
-                <pre className="payload">{row.text}</pre>
-                {row.truncated && (
-                  <button type="button" className="link" onClick={() => void showAll(row.seq)}>
-                    show all {formatBytes(row.size)}
-                  </button>
-                )}
-                {onReply && row.peer && row.dir === 'in' && (
-                  <button
-                    type="button"
-                    className="link"
-                    title="Fill Remote host and Remote port with this datagram's source"
-                    onClick={() => onReply(row.peer as SockAddr)}
-                  >
-                    Reply
-                  </button>
-                )}
-              </div>
+                row={row}
+                top={item.start}
+                time={row.kind === 'data' ? formatTrafficTime(view.time, row.ts, firstData?.ts ?? null, previousTs(rows, item.index)) : ''}
+                selected={row.key === selectedKey}
+                marks={marks}
+                current={currentMatch && currentMatch.row === item.index ? currentMatch : null}
+                onSelect={select}
+                onShowAll={showAll}
+                onReply={onReply}
+              />
             );
           })}
         </div>
       </div>
+      {selectedRow && (
+        <ChunkDetails
+          key={selectedRow.key}
+          conversationId={conversationId}
+          row={selectedRow}
+          decoding={view.decoding}
+          loadAll={loadAllKey === selectedRow.key}
+          onClose={() => setSelectedKey(null)}
+        />
+      )}
     </div>
   );
 }
 
-/**
- * Rows already built, per chunk object and view: a batch appends a few chunks to up to 2,000, and
- * only those are decoded (re-decoding every preview on each batch kept a core busy at line rate).
- */
-const ROW_PREVIEW_BYTES = 1024;
-const rowCache = new WeakMap<TrafficChunk, { view: string; row: Row }>();
-
-function buildRows(chunks: TrafficChunk[], mode: ViewMode, decoding: TextDecoding, expanded: Record<number, string>): Row[] {
-  if (mode === 'lines') return lineRows(chunks, decoding);
-  return chunks.map((c) => {
-    const full = expanded[c.seq];
-    const view = `${mode}:${decoding}:${full ? 'full' : 'preview'}`;
-    const cached = rowCache.get(c);
-    if (cached?.view === view) return cached.row;
-    // A row shows at most ROW_PREVIEW_BYTES until "show all": laying out 16 KiB of text per row, 30 times
-    // a second, was most of the renderer's work at line rate.
-    const preview = full ? chunkBytesOf(full) : chunkBytes(c);
-    const bytes = full ? preview : preview.subarray(0, ROW_PREVIEW_BYTES);
-    const text = mode === 'hex' ? hexDumpLines(bytes).join('\n') : visibleText(bytes, decoding);
-    const truncated = !full && (c.truncated || bytes.length < preview.length);
-    const row: Row = { key: `c${c.seq}`, dir: c.dir, ts: c.ts, size: c.size, text, truncated, peer: c.peer, seq: c.seq };
-    rowCache.set(c, { view, row });
-    return row;
-  });
+/** The matches in one row (matches are sorted by row: binary search for the first). */
+function marksOf(matches: readonly SearchMatch[], row: number): readonly SearchMatch[] {
+  let lo = 0;
+  let hi = matches.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((matches[mid] as SearchMatch).row < row) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < matches.length && (matches[end] as SearchMatch).row === row) end++;
+  return end === lo ? NO_MARKS : matches.slice(lo, end);
 }
 
-function chunkBytesOf(b64: string): Uint8Array {
-  return chunkBytes({ data: b64 } as TrafficChunk);
-}
-
-/**
- * TCP is a byte stream: lines are reassembled per direction, whatever chunks carried them, and
- * listed in the order they completed.
- */
-function lineRows(chunks: TrafficChunk[], decoding: TextDecoding): Row[] {
-  const rows: Row[] = [];
-  const pending: Record<'in' | 'out', number[]> = { in: [], out: [] };
-  const lastTs = { in: 0, out: 0 };
-  let n = 0;
-  for (const c of chunks) {
-    lastTs[c.dir] = c.ts;
-    for (const b of chunkBytes(c)) {
-      pending[c.dir].push(b);
-      if (b === 0x0a) {
-        const line = Uint8Array.from(pending[c.dir]);
-        pending[c.dir] = [];
-        rows.push({ key: `l${n++}`, dir: c.dir, ts: c.ts, size: line.length, text: visibleText(line, decoding), truncated: false, peer: null, seq: -1 });
-      }
-    }
+function previousTs(rows: readonly LogRow[], index: number): number | null {
+  for (let i = index - 1; i >= 0; i--) {
+    const r = rows[i] as LogRow;
+    if (r.kind === 'data') return r.ts;
   }
-  for (const dir of ['in', 'out'] as const) {
-    if (pending[dir].length === 0) continue;
-    const tail = Uint8Array.from(pending[dir]);
-    rows.push({ key: `${dir}-tail`, dir, ts: lastTs[dir], size: tail.length, text: `${visibleText(tail, decoding)}  (no newline yet)`, truncated: false, peer: null, seq: -1 });
-  }
-  return rows;
+  return null;
 }

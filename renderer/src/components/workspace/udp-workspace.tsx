@@ -9,10 +9,14 @@ import { BehaviourEditor } from './behaviour-editor';
 import { Composer } from './composer';
 import { ErrorAlert } from './error-alert';
 import { ThroughputPanel } from '../charts/throughput-panel';
+import { SavedMessagesPanel } from '../saved-messages/saved-messages-panel';
 import { RecordingControls } from './recording-controls';
+import type { PanelTab } from './side-panel';
 import { StatsLine } from './stats-line';
 import { Timeline } from './timeline';
 import { TrafficLog } from './traffic-log';
+import { WorkspaceLayout } from './workspace-layout';
+import { RecentHostChips, splitRecent } from '../session/recent-hosts';
 
 export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
   const [host, setHost] = useState('127.0.0.1');
@@ -21,8 +25,6 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
   const [repeat, setRepeat] = useState(false);
   const [count, setCount] = useState('10');
   const [interval, setIntervalText] = useState('100');
-  const [group, setGroup] = useState('239.1.2.3');
-  const [iface, setIface] = useState('');
   const bound = endpoint.state === 'bound';
   const connected = endpoint.connectedTo !== null;
 
@@ -55,122 +57,153 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
     }
   };
 
+  // Recent UDP peers only (never a TCP server): fills both fields, like a click on a received datagram.
+  const pickRecentPeer = (entry: string) => {
+    const recent = splitRecent(entry);
+    if (!recent) return;
+    setHost(recent.host);
+    setPort(recent.port);
+  };
   const replyTo = (peer: SockAddr) => {
     if (peer.kind !== 'inet') return;
     setHost(peer.host);
     setPort(String(peer.port));
   };
 
+  const tabs: PanelTab[] = [
+    { id: 'calls', label: 'Socket calls', render: () => <Timeline entries={endpoint.timeline} /> },
+    { id: 'charts', label: 'Charts', render: () => <ThroughputPanel seriesId={endpoint.id} /> },
+    { id: 'options', label: 'Options', render: () => <UdpOptions endpoint={endpoint} bound={bound} /> },
+    {
+      id: 'recording',
+      label: 'Recording',
+      render: () => <RecordingControls conversationId={endpoint.id} recording={endpoint.recording} canRecord={bound} pcapng />,
+    },
+    { id: 'saved', label: 'Saved', render: () => <SavedMessagesPanel conversation={endpoint.id} /> },
+  ];
+
   return (
-    <div className="workspace-body">
+    <WorkspaceLayout endpointId={endpoint.id} tabs={tabs}>
       <ErrorAlert error={endpoint.error} />
-      <StatsLine stats={endpoint.stats} unit="datagrams" />
-      <ThroughputPanel seriesId={endpoint.id} />
-      <RecordingControls conversationId={endpoint.id} recording={endpoint.recording} canRecord={bound} pcapng />
-      <TrafficLog conversationId={endpoint.id} notKept={endpoint.notKept} datagrams onReply={replyTo} />
-      <Composer disabled={!bound} onSend={send}>
-        <div className="row">
-          {connected ? (
-            <span className="muted">Connected to {formatSockAddr(endpoint.connectedTo as SockAddr)}: datagrams go there.</span>
-          ) : (
-            <>
-              <TextField label="Remote host" value={host} onChange={setHost} error={errors.host} />
-              <TextField label="Remote port" value={port} onChange={setPort} error={errors.port} className="narrow" />
-            </>
-          )}
-          <button
-            type="button"
-            disabled={!bound}
-            onClick={() => {
-              if (connected) {
-                void tryCall('udp:disconnect', { endpointId: endpoint.id });
-                return;
-              }
-              const dest = destination();
-              if (dest && dest !== 'connected') void tryCall('udp:connect', { endpointId: endpoint.id, ...dest });
-            }}
-          >
-            {connected ? 'Disconnect' : 'Connect (fix peer)'}
-          </button>
+      <div className="conversation">
+        <div className="conversation-head">
+          <span className="muted addresses">
+            {endpoint.connectedTo ? `connected to ${formatSockAddr(endpoint.connectedTo)}` : 'unconnected: each datagram names its destination'}
+          </span>
+          <StatsLine stats={endpoint.stats} unit="datagrams" />
         </div>
-        <div className="row">
-          <Checkbox label="Repeat" checked={repeat} onChange={setRepeat} />
-          {repeat && (
-            <>
-              <TextField label="Count" value={count} onChange={setCount} className="narrow" inputMode="numeric" />
-              <TextField label="Interval (ms)" value={interval} onChange={setIntervalText} className="narrow" inputMode="numeric" error={errors.repeat} />
-            </>
-          )}
-          {endpoint.repeating && (
-            <>
-              <span role="status">
-                Sent {endpoint.repeating.sent} of {endpoint.repeating.total}
-              </span>
-              <button type="button" onClick={() => void tryCall('udp:stop-repeat', { endpointId: endpoint.id })}>
-                Stop
-              </button>
-            </>
-          )}
-        </div>
-      </Composer>
-      <details className="options">
-        <summary>Socket options and multicast</summary>
-        <div className="row">
-          <Checkbox
-            label="Broadcast (SO_BROADCAST)"
-            checked={endpoint.broadcast}
-            onChange={(v) => void tryCall('udp:configure', { endpointId: endpoint.id, broadcast: v })}
-          />
-          <Checkbox
-            label="Multicast loopback"
-            checked={endpoint.multicastLoopback}
-            onChange={(v) => void tryCall('udp:configure', { endpointId: endpoint.id, multicastLoopback: v })}
-          />
-          <NumberSetting label="TTL" value={endpoint.ttl} min={1} max={255} onCommit={(ttl) => void tryCall('udp:configure', { endpointId: endpoint.id, ttl })} />
-          <NumberSetting
-            label="Multicast TTL"
-            value={endpoint.multicastTtl}
-            min={0}
-            max={255}
-            onCommit={(multicastTtl) => void tryCall('udp:configure', { endpointId: endpoint.id, multicastTtl })}
-          />
-        </div>
-        <div className="row">
-          <TextField label="Multicast group" value={group} onChange={setGroup} />
-          <TextField label="Interface address" value={iface} onChange={setIface} placeholder="default" />
-          <button
-            type="button"
-            disabled={!bound}
-            onClick={() => void tryCall('udp:membership', { endpointId: endpoint.id, action: 'join', group, ...(iface ? { iface } : {}) })}
-          >
-            Join
-          </button>
-        </div>
-        {endpoint.memberships.length > 0 && (
-          <ul aria-label="Memberships">
-            {endpoint.memberships.map((m) => (
-              <li key={`${m.group}%${m.iface ?? ''}`}>
-                {m.group}
-                {m.iface ? ` on ${m.iface}` : ''}{' '}
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => void tryCall('udp:membership', { endpointId: endpoint.id, action: 'leave', group: m.group, ...(m.iface ? { iface: m.iface } : {}) })}
-                >
-                  Leave
+        <TrafficLog conversationId={endpoint.id} notKept={endpoint.notKept} datagrams onReply={replyTo} />
+        <Composer conversationKey={endpoint.id} disabled={!bound} onSend={send}>
+          <div className="row">
+            {connected ? (
+              <span className="muted">Connected to {formatSockAddr(endpoint.connectedTo as SockAddr)}: datagrams go there.</span>
+            ) : (
+              <>
+                <TextField label="Remote host" value={host} onChange={setHost} error={errors.host} className="inline" />
+                <TextField label="Remote port" value={port} onChange={setPort} error={errors.port} className="inline narrow" />
+                <RecentHostChips proto="udp" label="Recent UDP peers" max={4} pick={pickRecentPeer} />
+              </>
+            )}
+            <button
+              type="button"
+              disabled={!bound}
+              onClick={() => {
+                if (connected) {
+                  void tryCall('udp:disconnect', { endpointId: endpoint.id });
+                  return;
+                }
+                const dest = destination();
+                if (dest && dest !== 'connected') void tryCall('udp:connect', { endpointId: endpoint.id, ...dest });
+              }}
+            >
+              {connected ? 'Disconnect' : 'Connect (fix peer)'}
+            </button>
+            <Checkbox label="Repeat" checked={repeat} onChange={setRepeat} />
+            {repeat && (
+              <>
+                <TextField label="Count" value={count} onChange={setCount} className="inline narrow" inputMode="numeric" />
+                <TextField label="Interval (ms)" value={interval} onChange={setIntervalText} className="inline narrow" inputMode="numeric" error={errors.repeat} />
+              </>
+            )}
+            {endpoint.repeating && (
+              <>
+                <span role="status">
+                  Sent {endpoint.repeating.sent} of {endpoint.repeating.total}
+                </span>
+                <button type="button" onClick={() => void tryCall('udp:stop-repeat', { endpointId: endpoint.id })}>
+                  Stop
                 </button>
-              </li>
-            ))}
-          </ul>
-        )}
-        <BehaviourEditor
-          key={endpoint.behaviour.mode}
-          behaviour={endpoint.behaviour}
-          allowBanner={false}
-          onApply={(behaviour) => void tryCall('udp:configure', { endpointId: endpoint.id, behaviour })}
+              </>
+            )}
+          </div>
+        </Composer>
+      </div>
+    </WorkspaceLayout>
+  );
+}
+
+/** Socket options, multicast memberships and the behaviour: the side panel's Options tab. */
+function UdpOptions({ endpoint, bound }: { endpoint: UdpSnapshot; bound: boolean }) {
+  const [group, setGroup] = useState('239.1.2.3');
+  const [iface, setIface] = useState('');
+  return (
+    <div className="udp-options">
+      <div className="row">
+        <Checkbox
+          label="Broadcast (SO_BROADCAST)"
+          checked={endpoint.broadcast}
+          onChange={(v) => void tryCall('udp:configure', { endpointId: endpoint.id, broadcast: v })}
         />
-      </details>
-      <Timeline entries={endpoint.timeline} />
+        <Checkbox
+          label="Multicast loopback"
+          checked={endpoint.multicastLoopback}
+          onChange={(v) => void tryCall('udp:configure', { endpointId: endpoint.id, multicastLoopback: v })}
+        />
+      </div>
+      <div className="row">
+        <NumberSetting label="TTL" value={endpoint.ttl} min={1} max={255} onCommit={(ttl) => void tryCall('udp:configure', { endpointId: endpoint.id, ttl })} />
+        <NumberSetting
+          label="Multicast TTL"
+          value={endpoint.multicastTtl}
+          min={0}
+          max={255}
+          onCommit={(multicastTtl) => void tryCall('udp:configure', { endpointId: endpoint.id, multicastTtl })}
+        />
+      </div>
+      <div className="row">
+        <TextField label="Multicast group" value={group} onChange={setGroup} />
+        <TextField label="Interface address" value={iface} onChange={setIface} placeholder="default" />
+        <button
+          type="button"
+          disabled={!bound}
+          onClick={() => void tryCall('udp:membership', { endpointId: endpoint.id, action: 'join', group, ...(iface ? { iface } : {}) })}
+        >
+          Join
+        </button>
+      </div>
+      {endpoint.memberships.length > 0 && (
+        <ul aria-label="Memberships">
+          {endpoint.memberships.map((m) => (
+            <li key={`${m.group}%${m.iface ?? ''}`}>
+              {m.group}
+              {m.iface ? ` on ${m.iface}` : ''}{' '}
+              <button
+                type="button"
+                className="link"
+                onClick={() => void tryCall('udp:membership', { endpointId: endpoint.id, action: 'leave', group: m.group, ...(m.iface ? { iface: m.iface } : {}) })}
+              >
+                Leave
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3 className="panel-heading">Behaviour</h3>
+      <BehaviourEditor
+        behaviour={endpoint.behaviour}
+        allowBanner={false}
+        onApply={(behaviour) => void tryCall('udp:configure', { endpointId: endpoint.id, behaviour })}
+      />
     </div>
   );
 }

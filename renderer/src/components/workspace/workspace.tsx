@@ -1,46 +1,61 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import type { EndpointSnapshot } from '../../../../shared/endpoints';
 import { tryCall } from '../../bridge/bridge';
 import { endpointStateLabel, endpointTitle } from '../../lib/format';
-import { selectEndpoint } from '../../store/endpoints-slice';
+import { selectEngineLive } from '../../store/connection-slice';
+import { selectShownEndpoint } from '../../store/display-slice';
 import { useStore } from '../../store/store';
 import { ConnectionWorkspace } from './connection-workspace';
-import { ListenerWorkspace } from './listener-workspace';
+import { ListenerHeaderControls, ListenerWorkspace } from './listener-workspace';
 import { UdpWorkspace } from './udp-workspace';
+import { RecoveryActions } from '../session/recovery-actions';
 
+/**
+ * The selected endpoint's workspace, filling the main pane: a compact header (title, state, the
+ * endpoint's controls), then the conversation with the side panel beside it.
+ */
 export function Workspace({ id }: { id: string }) {
-  const endpoint = useStore(selectEndpoint(id));
-  const focusId = useStore((s) => s.focusEndpointId);
-  const focusEndpoint = useStore((s) => s.focusEndpoint);
-  const ref = useRef<HTMLElement>(null);
+  const endpoint = useStore(selectShownEndpoint(id));
+  const live = useStore(selectEngineLive);
+  const panelOpen = useStore((s) => s.sidePanelOpen);
+  const setPanelOpen = useStore((s) => s.setSidePanelOpen);
   const titleId = useId();
-  const [collapsed, setCollapsed] = useState(false);
-
-  useEffect(() => {
-    if (focusId === id && ref.current) {
-      ref.current.scrollIntoView({ block: 'start', behavior: 'smooth' });
-      setCollapsed(false);
-      focusEndpoint(null);
-    }
-  }, [focusId, id, focusEndpoint]);
 
   if (!endpoint) return null;
-  const title = endpointTitle(endpoint);
   return (
-    <section ref={ref} className={`workspace kind-${endpoint.kind}`} role="region" aria-labelledby={titleId}>
+    <section className={`workspace kind-${endpoint.kind}`} role="region" aria-labelledby={titleId}>
       <header className="workspace-header">
-        <h2 id={titleId}>{title}</h2>
-        <span className={`state-badge state-${endpoint.state}`}>{endpointStateLabel(endpoint)}</span>
+        <h2 id={titleId}>{endpointTitle(endpoint)}</h2>
+        <span className={`state-badge state-${live ? endpoint.state : 'unknown'}`}>{endpointStateLabel(endpoint, live)}</span>
         {endpoint.portNote && <span className="muted port-note">{endpoint.portNote}</span>}
+        <HeaderControls endpoint={endpoint} />
+        <RecoveryActions endpoint={endpoint} />
         <div className="spacer" />
         <EndpointActions endpoint={endpoint} />
-        <button type="button" className="link" aria-expanded={!collapsed} onClick={() => setCollapsed(!collapsed)}>
-          {collapsed ? 'Expand' : 'Collapse'}
+        <button
+          type="button"
+          className="panel-toggle"
+          aria-pressed={panelOpen}
+          title={panelOpen ? 'Hide the side panel (socket calls, charts, behaviour, recording)' : 'Show the side panel'}
+          onClick={() => setPanelOpen(!panelOpen)}
+        >
+          Panel
         </button>
       </header>
-      {!collapsed && <WorkspaceBody endpoint={endpoint} />}
+      <WorkspaceBody endpoint={endpoint} />
     </section>
   );
+}
+
+function HeaderControls({ endpoint }: { endpoint: EndpointSnapshot }): ReactNode {
+  switch (endpoint.kind) {
+    case 'tcp-listener':
+      return <ListenerHeaderControls endpoint={endpoint} />;
+    // A closed connection's Reconnect is in RecoveryActions (with a failed listener's Retry).
+    case 'tcp-connection':
+    case 'udp':
+      return null;
+  }
 }
 
 function WorkspaceBody({ endpoint }: { endpoint: EndpointSnapshot }): ReactNode {

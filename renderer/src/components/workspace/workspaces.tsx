@@ -1,10 +1,14 @@
 import { useStore } from '../../store/store';
 import { Workspace } from './workspace';
 
-/** Every open endpoint's workspace, oldest first; each is a labelled region. */
+/**
+ * The main pane shows one workspace: the endpoint selected in the sidebar (a newly created one is
+ * selected). Only that one is rendered, so endpoints out of sight cost nothing.
+ */
 export function Workspaces() {
-  const order = useStore((s) => s.endpointOrder);
-  if (order.length === 0) {
+  const shown = useStore((s) => s.selectedEndpointId ?? s.endpointOrder[0] ?? null);
+  const arrived = useStore((s) => (shown ? s.endpoints[shown] !== undefined : false));
+  if (shown === null) {
     return (
       <div className="empty-state">
         <h2>No endpoints yet</h2>
@@ -15,11 +19,7 @@ export function Workspaces() {
       </div>
     );
   }
-  return (
-    <div className="workspaces">
-      {order.map((id) => (
-        <Workspace key={id} id={id} />
-      ))}
-    </div>
-  );
+  // Selected as it is created: its first snapshot is on its way.
+  if (!arrived) return <p className="muted placeholder">Opening…</p>;
+  return <Workspace key={shown} id={shown} />;
 }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { DISPLAY_REFRESH_MS, displayUpdate, needsImmediate, onlyCountersDiffer } from './display-slice';
+
+const stats = (n: number) => ({ bytesIn: n, bytesOut: 0, chunksIn: n, chunksOut: 0, rateIn: n, rateOut: 0, queuedOut: 0, dropped: 0 });
+const conv = (state: string, n: number, extra: Record<string, unknown> = {}) => ({ id: 'c1', state, stats: stats(n), notKept: { in: 0, out: 0 }, recording: null, ...extra });
+
+describe('display refresh', () => {
+  it('counters alone are held; a state, an error or a new recording state is not', () => {
+    const a = conv('established', 1);
+    expect(onlyCountersDiffer(a, { ...a, stats: stats(2) })).toBe(true);
+    expect(onlyCountersDiffer(a, { ...a, state: 'closed' })).toBe(false);
+    expect(onlyCountersDiffer(a, { ...a, error: { code: 'ECONNRESET' } })).toBe(false);
+    const rec = { state: 'recording', path: '/r', exportedPath: null, error: null, records: 1 };
+    expect(onlyCountersDiffer({ ...a, recording: rec }, { ...a, recording: { ...rec, records: 9 } })).toBe(true);
+    expect(onlyCountersDiffer({ ...a, recording: rec }, { ...a, recording: { ...rec, state: 'stopped' } })).toBe(false);
+  });
+
+  it('an entry that comes or goes is shown at once', () => {
+    const a = conv('established', 1);
+    expect(needsImmediate({ c1: a }, { c1: a, c2: a })).toBe(true);
+    expect(needsImmediate({ c1: a }, {})).toBe(true);
+    expect(needsImmediate({ c1: a }, { c1: { ...a, stats: stats(5) } })).toBe(false);
+  });
+
+  it('takes counters once the refresh interval has passed, both maps together', () => {
+    const a = conv('established', 1);
+    const b = { ...a, stats: stats(2) };
+    const endpoints = { l1: { id: 'l1', stats: stats(1) } } as never;
+    const base = { shownEndpoints: endpoints, endpoints, shownConversations: { c1: a } as never, shownAt: 1000 };
+    const held = displayUpdate({ ...base, conversations: { c1: b } as never }, 1000 + DISPLAY_REFRESH_MS - 1);
+    expect(held).toEqual({ update: null, pending: true });
+    const taken = displayUpdate({ ...base, conversations: { c1: b } as never }, 1000 + DISPLAY_REFRESH_MS);
+    expect(taken.update?.shownConversations).toEqual({ c1: b });
+    expect(taken.update?.shownEndpoints).toBe(endpoints);
+    const closed = displayUpdate({ ...base, conversations: { c1: { ...a, state: 'closed' } } as never }, 1001);
+    expect(closed.update?.shownAt).toBe(1001);
+    expect(displayUpdate({ ...base, conversations: base.shownConversations }, 5000)).toEqual({ update: null, pending: false });
+  });
+});
+
+describe('a listener in an accept storm', () => {
+  it('its client list and socket calls wait for the refresh like counters; its state does not', () => {
+    const l = { id: 'l1', state: 'listening', clientIds: ['c1'], timeline: [{ ts: 1 }], stats: stats(1) };
+    expect(onlyCountersDiffer(l, { ...l, clientIds: ['c1', 'c2'], timeline: [{ ts: 1 }, { ts: 2 }] })).toBe(true);
+    expect(onlyCountersDiffer(l, { ...l, state: 'not-accepting' })).toBe(false);
+  });
+});
