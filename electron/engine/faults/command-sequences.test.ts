@@ -233,4 +233,21 @@ describe('sequences found by the stateful fuzzer', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('shut a connection down, then reset it: the RST goes out and the socket closes (it once stayed open forever)', async () => {
+    const { endpointId: l } = await h.call('tcp:listen', { bindAddress: '127.0.0.1', port: 0 });
+    const local = h.listener(l).local;
+    const { endpointId: c } = await h.call('tcp:connect', { host: '127.0.0.1', port: local?.kind === 'inet' ? local.port : 0 });
+    const stream = await waitFor(() => h.connection(c).conversationId, 'connected');
+    const client = await waitFor(() => h.listener(l).clientIds[0], 'client accepted');
+    await h.call('conversation:shutdown', { conversationId: stream });
+    // At once, while the FIN may still be on its way: libuv refuses SO_LINGER 0 then (EINVAL), and
+    // Node neither sent the RST nor ever closed the socket, so its descriptor (and its place under
+    // the connection cap) was never given back.
+    await h.call('conversation:reset', { conversationId: stream });
+    await waitFor(() => h.conversation(stream).state === 'closed' && h.engine.listConversations().some((x) => x.id === stream && (x as { isClosed?: boolean }).isClosed), 'our socket closed');
+    // The peer's read side had already ended (our FIN): its next send is what meets the RST.
+    await h.call('conversation:send', { conversationId: client, data: b64('after the reset') });
+    await waitFor(() => /^(ECONNRESET|EPIPE)$/.test(h.conversation(client).error?.code ?? ''), 'the peer met the RST');
+  });
 });

@@ -1,13 +1,17 @@
 /**
  * A stateful, model-based fuzzer of the engine (fast-check `commands` + `asyncModelRun`): random
- * sequences of every contract command, raw peers and waits, against a REAL engine with REAL
- * loopback sockets and a UI client attached. After each command: the command answered with a
- * valid envelope within 5 s (never INTERNAL), nothing became an uncaught exception or unhandled
- * rejection, nothing was logged as an internal error, every batch the UI got parses with the
- * shared schema and never mentions an endpoint after its removal, `app:info` answers, the engine
- * lists exactly the model's endpoints, and a removed endpoint is gone from the next snapshot. At
- * the end of each run: the UI's view matches the engine's, `engine.shutdown()` resolves, and no fd
- * or socket file is left behind (fuzz-world.ts).
+ * sequences of every contract command, raw peers, waits, two commands at once, quitting mid-command
+ * and restarting on the same data folder, against a REAL engine with REAL loopback sockets and a UI
+ * client attached (fuzz-commands.ts). After each command (fuzz-world.ts): it answered with a valid
+ * envelope within 5 s, never INTERNAL, its value within the response schema; nothing became an
+ * uncaught exception or unhandled rejection or was logged as an internal error; every batch the UI
+ * got parses with the shared schema and never mentions an endpoint after its removal; `app:info`
+ * answers; the engine lists exactly the model's endpoints, no conversation outlives its endpoint, no
+ * closed or removed conversation is still being recorded, and a removed endpoint is gone from the
+ * next snapshot. After a restart the session brings back as many endpoints of each kind. At the end
+ * of each run: the UI's view matches the engine's, `engine.shutdown()` resolves, no stream socket is
+ * still counted open, no ticker or recording is left, and no fd, socket file or private folder is
+ * left behind.
  *
  * Why: single hostile commands passed 77 tests while three ordinary ones in a row (bind UDP,
  * record it, remove it) crashed the host from a timer. Only sequences find that class of bug.

@@ -217,7 +217,13 @@ export class TcpConversation implements ManagedConversation {
     this.resetSent = true;
     this.host.timeline.add(`${this.tag}setsockopt(SO_LINGER, {on, 0})`);
     this.host.timeline.add(`${this.tag}close()`, 'ok, RST sent');
-    this.socket.resetAndDestroy();
+    if (this.localEnded && !this.socket.writableFinished) {
+      // libuv refuses SO_LINGER 0 while our FIN is still queued (uv_tcp_close_reset: EINVAL), and
+      // Node then never closes the socket: the RST goes as soon as the FIN is out.
+      this.socket.once('finish', guarded(this.host.onFault, `${this.id} reset`, () => void this.socket.resetAndDestroy()));
+    } else {
+      this.socket.resetAndDestroy();
+    }
     this.setState('closed');
   }
 

@@ -12,8 +12,8 @@ export function downloadBlob(filename: string, data: BlobPart | BlobPart[], type
   document.body.appendChild(a);
   a.click();
   a.remove();
-  // The download has its own reference by now; the URL is not needed after this task.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  // Electron's save dialog reads the blob after the click returns: keep the URL a while, then free it.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** `sockscope-l1.c2-in-20261201-195700.bin`: a conversation's file name, safe on every OS. */

@@ -45,3 +45,16 @@ describe('a listener in an accept storm', () => {
     expect(onlyCountersDiffer(l, { ...l, state: 'not-accepting' })).toBe(false);
   });
 });
+
+describe("a listener's clients coming and going", () => {
+  it('wait for the refresh; a connection of its own does not', () => {
+    const endpoints = { l1: { id: 'l1', kind: 'tcp-listener' }, c9: { id: 'c9', kind: 'tcp-connection' } } as never;
+    const client = { ...conv('established', 1), id: 'l1.c1', endpointId: 'l1' };
+    const own = { ...conv('connecting', 0), id: 'c9.c1', endpointId: 'c9' };
+    const base = { shownEndpoints: endpoints, endpoints, shownConversations: {} as never, shownAt: 1000 };
+    expect(displayUpdate({ ...base, conversations: { 'l1.c1': client } as never }, 1001)).toEqual({ update: null, pending: true });
+    expect(displayUpdate({ ...base, conversations: { 'c9.c1': own } as never }, 1001).update).not.toBeNull();
+    const gone = { ...base, shownConversations: { 'l1.c1': client } as never, conversations: {} as never };
+    expect(displayUpdate(gone, 1001)).toEqual({ update: null, pending: true });
+  });
+});

@@ -12,7 +12,7 @@ import type { ConversationSnapshot, EndpointSnapshot } from '../../../shared/end
 import type { RecordingInfo } from '../../../shared/recording';
 import type { Slice } from './slice';
 
-export const DISPLAY_REFRESH_MS = 500;
+export const DISPLAY_REFRESH_MS = 1000;
 
 export interface DisplaySlice {
   shownEndpoints: Record<string, EndpointSnapshot>;
@@ -26,7 +26,7 @@ export const createDisplaySlice: Slice<DisplaySlice> = () => ({ shownEndpoints: 
 /**
  * Fields held back between refreshes: counters that change with every byte, and the lists a
  * listener accepting a storm of clients changes several times a second (its clients, its socket
- * calls) — new rows within half a second are soon enough, and arrive together.
+ * calls) — new rows within a second are soon enough, and arrive together.
  */
 const COUNTER_KEYS = new Set(['stats', 'notKept', 'acceptedTotal', 'refused', 'recording', 'clientIds', 'timeline']);
 
@@ -47,16 +47,21 @@ export function onlyCountersDiffer(a: object, b: object): boolean {
   return true;
 }
 
-/** True when the shown map must take `next` now: an entry came or went, or changed beyond its counters. */
-export function needsImmediate<T extends object>(shown: Record<string, T>, next: Record<string, T>): boolean {
+/**
+ * True when the shown map must take `next` now: an entry came or went, or changed beyond its
+ * counters. `quietArrival` entries may come and go at the refresh's pace (a listener's clients:
+ * an accept storm adds some in every batch, and each was a full redraw).
+ */
+export function needsImmediate<T extends object>(shown: Record<string, T>, next: Record<string, T>, quietArrival: (entry: T) => boolean = () => false): boolean {
   if (shown === next) return false;
-  const keys = Object.keys(next);
-  if (keys.length !== Object.keys(shown).length) return true;
-  for (const k of keys) {
+  for (const k of Object.keys(next)) {
     const a = shown[k];
     const b = next[k] as T;
     if (a === b) continue;
-    if (a === undefined || !onlyCountersDiffer(a, b)) return true;
+    if (a === undefined ? !quietArrival(b) : !onlyCountersDiffer(a, b)) return true;
+  }
+  for (const k of Object.keys(shown)) {
+    if (!(k in next) && !quietArrival(shown[k] as T)) return true;
   }
   return false;
 }
@@ -64,7 +69,7 @@ export function needsImmediate<T extends object>(shown: Record<string, T>, next:
 /**
  * The display part of a new state: both maps taken together (a listener and its clients agree),
  * now if anything but counters changed or the refresh interval has passed, else nothing yet.
- * `due` says whether counters are still waiting (the caller schedules a refresh for them).
+ * `pending` says whether changes are still waiting (the caller schedules a refresh for them).
  */
 export function displayUpdate(
   s: DisplaySlice & { endpoints: Record<string, EndpointSnapshot>; conversations: Record<string, ConversationSnapshot> },
@@ -72,7 +77,11 @@ export function displayUpdate(
 ): { update: Partial<DisplaySlice> | null; pending: boolean } {
   const behind = s.shownEndpoints !== s.endpoints || s.shownConversations !== s.conversations;
   if (!behind) return { update: null, pending: false };
-  const take = now - s.shownAt >= DISPLAY_REFRESH_MS || needsImmediate(s.shownEndpoints, s.endpoints) || needsImmediate(s.shownConversations, s.conversations);
+  const listenerClient = (c: ConversationSnapshot) => (s.endpoints[c.endpointId] ?? s.shownEndpoints[c.endpointId])?.kind === 'tcp-listener';
+  const take =
+    now - s.shownAt >= DISPLAY_REFRESH_MS ||
+    needsImmediate(s.shownEndpoints, s.endpoints) ||
+    needsImmediate(s.shownConversations, s.conversations, listenerClient);
   if (!take) return { update: null, pending: true };
   return { update: { shownEndpoints: s.endpoints, shownConversations: s.conversations, shownAt: now }, pending: false };
 }

@@ -5,6 +5,7 @@ import { copyText } from '../../lib/clipboard';
 import { fetchChunk } from '../../lib/conversation-history';
 import { formatBytes, formatTime } from '../../lib/format';
 import { saveChunkAsMessage } from '../saved-messages/save-drafts';
+import { Menu } from './menu';
 import { renderSegments } from './traffic-row';
 import type { DataRow } from './traffic-rows';
 
@@ -88,24 +89,13 @@ export function ChunkDetails({
           </button>
         )}
         <div className="spacer" />
-        <details className="menu copy-menu">
-          <summary>Copy as…</summary>
-          <div className="menu-items">
-            {COPY_FORMATS.map(({ format, label }) => (
-              <button
-                key={format}
-                type="button"
-                aria-label={`Copy as ${label}`}
-                onClick={(e) => {
-                  e.currentTarget.closest('details')?.removeAttribute('open');
-                  void copy(format, label);
-                }}
-              >
-                {label}
-              </button>
-            ))}
-          </div>
-        </details>
+        <Menu label="Copy as…" className="copy-menu">
+          {COPY_FORMATS.map(({ format, label }) => (
+            <button key={format} type="button" aria-label={`Copy as ${label}`} onClick={() => void copy(format, label)}>
+              {label}
+            </button>
+          ))}
+        </Menu>
         <button
           type="button"
           title="Keep these bytes in Saved messages"

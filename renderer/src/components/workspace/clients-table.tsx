@@ -12,7 +12,8 @@ const ROW_HEIGHT = 30;
 /**
  * One row per accepted connection; selecting a row shows that client's conversation. `showLocal`:
  * a wildcard listener's clients differ in their local address (which interface they came in on);
- * a listener on one address would repeat it in every row. The table
+ * a listener on one address would repeat it in every row. The Local column takes the Rate
+ * column's place (the rate is in the sparkline's title and the sidebar tree). The table
  * subscribes to the client list only; each visible row subscribes to its own conversation, so a
  * batch of counter updates re-renders the rows whose client changed and nothing else (mapping a
  * thousand ids through one selector ran, and compared, on every store update).
@@ -40,7 +41,7 @@ export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds, 
           <col className="c-time" />
           <col className="c-bytes" />
           <col className="c-bytes" />
-          <col className="c-rate" />
+          {!showLocal && <col className="c-rate" />}
           <col className="c-spark" />
         </colgroup>
         <thead>
@@ -51,14 +52,14 @@ export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds, 
             <th scope="col">Connected</th>
             <th scope="col">Bytes in</th>
             <th scope="col">Bytes out</th>
-            <th scope="col">Rate</th>
+            {!showLocal && <th scope="col">Rate</th>}
             <th scope="col">Last 60 s</th>
           </tr>
         </thead>
         <tbody>
           {padTop > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={showLocal ? 8 : 7} style={{ height: padTop, padding: 0 }} />
+              <td colSpan={7} style={{ height: padTop, padding: 0 }} />
             </tr>
           )}
           {items.map((item) => {
@@ -67,7 +68,7 @@ export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds, 
           })}
           {padBottom > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={showLocal ? 8 : 7} style={{ height: padBottom, padding: 0 }} />
+              <td colSpan={7} style={{ height: padBottom, padding: 0 }} />
             </tr>
           )}
         </tbody>
@@ -83,6 +84,7 @@ const ClientRow = memo(function ClientRow({ listenerId, id, selected, showLocal 
   const selectClient = useStore((s) => s.selectClient);
   const live = useStore(selectEngineLive);
   if (!c) return null;
+  const rate = `↓${formatRate(c.stats.rateIn)} ↑${formatRate(c.stats.rateOut)}`;
   return (
     <tr
       aria-selected={selected}
@@ -99,13 +101,11 @@ const ClientRow = memo(function ClientRow({ listenerId, id, selected, showLocal 
       <td title={c.remote ? formatSockAddr(c.remote) : undefined}>{c.remote ? formatSockAddr(c.remote) : '—'}</td>
       {showLocal && <td title={c.local ? formatSockAddr(c.local) : undefined}>{c.local ? formatSockAddr(c.local) : '—'}</td>}
       <td>{live ? conversationStateLabel(c.state) : UNKNOWN_STATE_SHORT}</td>
-      <td>{c.connectedAt !== null ? formatTime(c.connectedAt) : '—'}</td>
+      <td title={c.connectedAt !== null ? formatTime(c.connectedAt) : undefined}>{c.connectedAt !== null ? formatTime(c.connectedAt).slice(0, 8) : '—'}</td>
       <td>{formatBytes(c.stats.bytesIn)}</td>
       <td>{formatBytes(c.stats.bytesOut)}</td>
-      <td>
-        ↓{formatRate(c.stats.rateIn)} ↑{formatRate(c.stats.rateOut)}
-      </td>
-      <td>
+      {!showLocal && <td>{rate}</td>}
+      <td title={rate}>
         <Sparkline seriesId={id} />
       </td>
     </tr>

@@ -1,20 +1,22 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { SockAddr } from '../../../../shared/primitives';
 import { formatBytes } from '../../lib/format';
-import { compileSearch, findMatches, matchCountText, stepMatch, type SearchMatch } from '../../lib/traffic-search';
-import { formatTrafficTime, TIME_MODES } from '../../lib/traffic-time';
+import { useThrottled } from '../../lib/use-throttled';
+import { DISPLAY_REFRESH_MS } from '../../store/display-slice';
+import { compileSearch, findMatches, stepMatch, type SearchMatch } from '../../lib/traffic-search';
+import { formatTrafficTime } from '../../lib/traffic-time';
 import { selectTraffic } from '../../store/traffic-slice';
 import { useStore } from '../../store/store';
 import type { TrafficViewMode } from '../../store/ui-slice';
 import { ChunkDetails } from './chunk-details';
-import { InlineSelect } from './inline-select';
-import { SAVE_CHOICES, saveConversation, type SaveWhat } from './save-conversation';
+import { saveConversation, type SaveWhat } from './save-conversation';
+import { TrafficToolbar, type DirectionFilter } from './traffic-toolbar';
 import { rowHeight, TrafficRow } from './traffic-row';
 import { filterDirection, LineAssembler, rowsFor, type DataRow, type LogRow } from './traffic-rows';
 
-type DirectionFilter = 'both' | 'in' | 'out';
 const NO_MARKS: readonly SearchMatch[] = [];
+const NO_MATCHES: SearchMatch[] = [];
 const NO_FULL: Readonly<Record<number, Uint8Array>> = {};
 
 /**
@@ -65,7 +67,8 @@ export function TrafficLog({
   const rows = useMemo(() => filterDirection(allRows, direction), [allRows, direction]);
 
   const search = useMemo(() => compileSearch(query, regex), [query, regex]);
-  const matches = useMemo(() => (search.ok ? findMatches(rows.map((r) => r.text), search.re) : []), [rows, search]);
+  // No search: the same empty list every time, so nothing downstream changes with traffic.
+  const matches = useMemo(() => (search.ok && search.re ? findMatches(rows.map((r) => r.text), search.re) : NO_MATCHES), [rows, search]);
   const currentMatch = current >= 0 && current < matches.length ? (matches[current] as SearchMatch) : null;
 
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -100,13 +103,40 @@ export function TrafficLog({
     return () => follow.disconnect();
   }, []);
 
-  const goTo = (index: number) => {
-    setCurrent(index);
-    const m = matches[index];
-    if (!m) return;
-    stickToBottom.current = false;
-    virtualizer.scrollToIndex(m.row, { align: 'center' });
-  };
+  // The toolbar's handlers keep their identity while traffic flows (see TrafficToolbar).
+  const onStep = useCallback(
+    (by: 1 | -1) => {
+      const index = stepMatch(current, matches.length, by);
+      setCurrent(index);
+      const m = matches[index];
+      if (!m) return;
+      stickToBottom.current = false;
+      virtualizer.scrollToIndex(m.row, { align: 'center' });
+    },
+    [current, matches, virtualizer],
+  );
+  const onDirection = useCallback((d: DirectionFilter) => {
+    setDirection(d);
+    setCurrent(-1);
+  }, []);
+  const onQuery = useCallback((q: string) => {
+    setQuery(q);
+    setCurrent(-1);
+  }, []);
+  const onRegex = useCallback((on: boolean) => {
+    setRegex(on);
+    setCurrent(-1);
+  }, []);
+  const lastSeq = traffic.chunks.at(-1)?.seq;
+  const lastSeqRef = useRef(lastSeq);
+  useEffect(() => {
+    lastSeqRef.current = lastSeq;
+  }, [lastSeq]);
+  const onClear = useCallback(() => {
+    if (lastSeqRef.current !== undefined) clearView(conversationId, lastSeqRef.current);
+    setSelectedKey(null);
+  }, [clearView, conversationId]);
+  const onShowCleared = useCallback(() => clearView(conversationId, -1), [clearView, conversationId]);
 
   // A row shows at most 1 KiB: "show all" opens the chunk's pane, which fetches every byte.
   const showAll = useCallback((seq: number) => {
@@ -137,146 +167,59 @@ export function TrafficLog({
     virtualizer.scrollToIndex(rows.indexOf(row), { align: 'auto' });
   };
 
-  const save = async (what: SaveWhat) => {
-    setStatus('Saving…');
-    try {
-      setStatus(await saveConversation(conversationId, what, { mode, decoding: view.decoding, time: view.time }));
-    } catch (err) {
-      setStatus(`Not saved: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  };
+  const onSave = useCallback(
+    async (what: SaveWhat) => {
+      setStatus('Saving…');
+      try {
+        setStatus(await saveConversation(conversationId, what, { mode, decoding: view.decoding, time: view.time }));
+      } catch (err) {
+        setStatus(`Not saved: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    },
+    [conversationId, mode, view.decoding, view.time],
+  );
 
-  const lastSeq = traffic.chunks.at(-1)?.seq;
   const items = virtualizer.getVirtualItems();
   const firstData = rows.find((r): r is DataRow => r.kind === 'data');
-  const searchId = useId();
   const lost = notKept.in + notKept.out;
+  // Counted with every batch under load: shown once a second, like the other counters (each change
+  // repainted the workspace around the log).
+  const skipped = useThrottled(`${traffic.skippedChunks} ${traffic.skippedBytes}`, DISPLAY_REFRESH_MS);
+  const [skippedChunks, skippedBytes] = skipped.split(' ').map(Number) as [number, number];
 
   return (
     <div className="traffic">
-      <div className="traffic-toolbar" role="toolbar" aria-label="Traffic log tools">
-        <InlineSelect
-          label="View"
-          value={mode}
-          onChange={(m) => setView({ mode: m })}
-          options={[
-            { value: 'chunks', label: datagrams ? 'Datagrams' : 'Chunks' },
-            ...(datagrams ? [] : [{ value: 'lines' as const, label: 'Lines' }]),
-            { value: 'hex', label: 'Hex dump' },
-          ]}
-        />
-        <InlineSelect
-          label="Decoding"
-          value={view.decoding}
-          onChange={(decoding) => setView({ decoding })}
-          options={[
-            { value: 'utf-8', label: 'UTF-8' },
-            { value: 'latin1', label: 'Latin-1' },
-          ]}
-        />
-        <InlineSelect label="Time" value={view.time} onChange={(time) => setView({ time })} options={TIME_MODES} />
-        <InlineSelect
-          label="Direction"
-          value={direction}
-          onChange={(d) => {
-            setDirection(d);
-            setCurrent(-1);
-          }}
-          options={[
-            { value: 'both', label: 'Both' },
-            { value: 'in', label: '← In' },
-            { value: 'out', label: '→ Out' },
-          ]}
-        />
-        <div className="search-box">
-          <input
-            id={searchId}
-            type="text"
-            aria-label="Search traffic"
-            placeholder="Search traffic"
-            value={query}
-            onChange={(e) => {
-              setQuery(e.target.value);
-              setCurrent(-1);
-            }}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault();
-                goTo(stepMatch(current, matches.length, e.shiftKey ? -1 : 1));
-              }
-            }}
-            aria-invalid={search.ok ? undefined : true}
-            spellCheck={false}
-            autoComplete="off"
-          />
-          <label className="regex-toggle" title="Search with a regular expression">
-            <input
-              type="checkbox"
-              checked={regex}
-              onChange={(e) => {
-                setRegex(e.target.checked);
-                setCurrent(-1);
-              }}
-            />{' '}
-            Regex
-          </label>
-          {query !== '' && (
-            <span className={search.ok ? 'match-count' : 'match-count bad'} aria-live="polite">
-              {search.ok ? matchCountText(matches.length) : `Bad regex: ${search.error}`}
-            </span>
-          )}
-          <button type="button" aria-label="Previous match" title="Previous match (Shift+Enter)" disabled={matches.length === 0} onClick={() => goTo(stepMatch(current, matches.length, -1))}>
-            ↑
-          </button>
-          <button type="button" aria-label="Next match" title="Next match (Enter)" disabled={matches.length === 0} onClick={() => goTo(stepMatch(current, matches.length, 1))}>
-            ↓
-          </button>
-        </div>
-        <div className="spacer" />
-        {clearedThrough !== undefined && clearedThrough >= 0 ? (
-          <button type="button" className="link" onClick={() => clearView(conversationId, -1)} title="Show the chunks Clear view hid">
-            Show cleared
-          </button>
-        ) : null}
-        <button
-          type="button"
-          disabled={lastSeq === undefined || lastSeq <= (clearedThrough ?? -1)}
-          title="Hide what is shown so far (the counters and the engine's history stay)"
-          onClick={() => {
-            if (lastSeq !== undefined) clearView(conversationId, lastSeq);
-            setSelectedKey(null);
-          }}
-        >
-          Clear view
-        </button>
-        <details className="menu save-menu">
-          <summary>Save…</summary>
-          <div className="menu-items">
-            {SAVE_CHOICES.map(({ what, label }) => (
-              <button
-                key={what}
-                type="button"
-                onClick={(e) => {
-                  e.currentTarget.closest('details')?.removeAttribute('open');
-                  void save(what);
-                }}
-              >
-                {label}
-              </button>
-            ))}
-          </div>
-        </details>
-      </div>
-      {(lost > 0 || traffic.skippedChunks > 0 || status) && (
+      <TrafficToolbar
+        mode={mode}
+        datagrams={datagrams}
+        decoding={view.decoding}
+        time={view.time}
+        direction={direction}
+        query={query}
+        regex={regex}
+        searchError={search.ok ? null : search.error}
+        matchCount={matches.length}
+        canClear={lastSeq !== undefined && lastSeq > (clearedThrough ?? -1)}
+        cleared={clearedThrough !== undefined && clearedThrough >= 0}
+        onView={setView}
+        onDirection={onDirection}
+        onQuery={onQuery}
+        onRegex={onRegex}
+        onStep={onStep}
+        onClear={onClear}
+        onShowCleared={onShowCleared}
+        onSave={onSave}
+      />
+      {(lost > 0 || skippedChunks > 0 || status) && (
         <div className="traffic-notes">
           {lost > 0 && (
             <span className="marker" title="The engine keeps a bounded history per direction">
               {formatBytes(lost)} not kept ({notKept.in} B in, {notKept.out} B out)
             </span>
           )}
-          {traffic.skippedChunks > 0 && (
+          {skippedChunks > 0 && (
             <span className="marker" title="The UI was behind; these are still in the engine's history while it keeps them">
-              {traffic.skippedChunks} {datagrams ? 'datagrams' : 'chunks'} ({formatBytes(traffic.skippedBytes)}) not shown live
+              {skippedChunks} {datagrams ? 'datagrams' : 'chunks'} ({formatBytes(skippedBytes)}) not shown live
             </span>
           )}
           {status && (

@@ -62,9 +62,9 @@ describe('chunkRows (the Chunks and Hex views)', () => {
     expect(texts(rows)).toEqual(['in:a', 'out:b', '[2 chunks not shown live]', 'in:c']);
   });
 
-  it('hex rows take one text line per 16 bytes', () => {
+  it('hex rows take one text line per 16 bytes, under a line for direction, time and size', () => {
     const [row] = chunkRows([chunk(0, 'in', 'x'.repeat(40))], 'hex', 'utf-8', {}) as DataRow[];
-    expect(row?.lineCount).toBe(3);
+    expect(row?.lineCount).toBe(4);
     expect(row?.text.split('\n')).toHaveLength(3);
   });
 

@@ -111,7 +111,9 @@ function chunkRow(c: TrafficChunk, mode: 'chunks' | 'hex', decoding: TextDecodin
   let lineCount = 1;
   if (mode === 'hex') {
     const lines = hexDumpLines(bytes);
-    lineCount = Math.max(1, lines.length);
+    // The dump goes under the row's direction, time and size, across the log's whole width: 16
+    // bytes a line then fit beside the side panel at 1280 px.
+    lineCount = 1 + Math.max(1, lines.length);
     segments = [{ kind: 'text', text: lines.join('\n') }];
   } else {
     segments = oneLine(visibleSegments(bytes, decoding));
