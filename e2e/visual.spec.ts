@@ -18,14 +18,15 @@ function dynamic(page: Page): Locator[] {
     page.locator('.clients-table tbody, .timeline, .connect-calls .resolution'),
     page.locator('canvas, .live-chart'),
     page.locator('.status-bar > span:not(.engine-status)'),
-    page.locator('.sys-scroll tbody, .sys-summary'),
+    // The whole table box: how many rows it holds depends on what else runs on the machine.
+    page.locator('.sys-scroll, .sys-summary'),
   ];
 }
 
 async function shot(page: Page, name: string): Promise<void> {
   // Let the charts' first draw and the display refresh of counters settle.
   await page.waitForTimeout(700);
-  await expect(page).toHaveScreenshot(name, { mask: dynamic(page), animations: 'disabled', caret: 'hide', maxDiffPixelRatio: 0.002 });
+  await expect(page).toHaveScreenshot(name, { mask: dynamic(page), animations: 'disabled', caret: 'hide', maxDiffPixelRatio: 0.0005 });
 }
 
 for (const scheme of ['dark', 'light'] as const) {

@@ -13,7 +13,13 @@ export function useSavedMessages(): SavedMessage[] {
 
 export const library = {
   list: (): SavedMessage[] => useStore.getState().savedMessages,
-  save: (m: MessageDraft & { id?: string }) => useStore.getState().saveMessage(m),
+  /** Saves, then shows the list beside the conversation on screen, so `Send <name>` is at hand at once. */
+  save: async (m: MessageDraft & { id?: string }) => {
+    await useStore.getState().saveMessage(m);
+    const s = useStore.getState();
+    if (s.selectedEndpointId) s.setWorkspaceTab(s.selectedEndpointId, 'saved');
+    if (!s.sidePanelOpen) s.setSidePanelOpen(true);
+  },
   remove: (id: string) => useStore.getState().removeSavedMessage(id),
   /** The whole list in its new order. */
   reorder: (ids: string[]) => useStore.getState().reorderSavedMessages(ids),

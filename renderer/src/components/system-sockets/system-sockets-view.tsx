@@ -2,6 +2,8 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { TcpState } from '../../../../shared/system-sockets';
 import { tryCall } from '../../bridge/bridge';
+import { copyText } from '../../lib/clipboard';
+import { downloadBlob } from '../../lib/download';
 import { formatTime } from '../../lib/format';
 import { useStore } from '../../store/store';
 import { REFRESH_CHOICES_MS } from '../../store/system-sockets-slice';
@@ -79,7 +81,7 @@ export function SystemSocketsView() {
     const data = toExportRows(visible, names);
     const meta = { takenAt: info?.takenAt ?? null, source: info?.source ?? '' };
     const text = format === 'csv' ? toCsv(data) : toJson(data, meta);
-    download(`sockscope-sockets-${fileStamp(info?.takenAt ?? Date.now())}.${format}`, text, format === 'csv' ? 'text/csv' : 'application/json');
+    downloadBlob(`sockscope-sockets-${fileStamp(info?.takenAt ?? Date.now())}.${format}`, text, `${format === 'csv' ? 'text/csv' : 'application/json'};charset=utf-8`);
   };
 
   return (
@@ -172,42 +174,6 @@ export function SystemSocketsView() {
       />
     </div>
   );
-}
-
-/** navigator.clipboard needs a secure context and focus; a hidden textarea + execCommand covers the rest. */
-async function copyText(text: string): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return;
-  } catch {
-    // fall through
-  }
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.className = 'sr-only';
-  document.body.appendChild(area);
-  area.select();
-  try {
-    document.execCommand('copy');
-  } catch {
-    useStore.getState().reportError('Could not copy to the clipboard');
-  } finally {
-    area.remove();
-  }
-}
-
-/** Blob + object URL: works the same under Electron and in a browser, and within a 'self'-only CSP. */
-function download(filename: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function fileStamp(ts: number): string {

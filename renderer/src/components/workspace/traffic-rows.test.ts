@@ -30,6 +30,13 @@ describe('LineAssembler (the Lines view)', () => {
     expect(rows.some((r) => r.kind === 'data' && r.tail)).toBe(false);
   });
 
+  it('bytes without a newline that follow a gap are not called "(no newline yet)": their line began in the gap', () => {
+    const a = new LineAssembler('utf-8');
+    const rows = a.feed([chunk(0, 'in', 'AAAA', 1000), chunk(1, 'in', 'BBBB')]);
+    expect(rows.some((r) => r.kind === 'data' && r.tail)).toBe(false);
+    expect(texts(rows).at(-1)).toBe('in:BBBB (cut)');
+  });
+
   it('merges neighbouring gaps into one row', () => {
     const a = new LineAssembler('utf-8');
     const rows = a.feed([chunk(0, 'in', 'x', 100), chunk(1, 'in', 'y', 100), chunk(5, 'in', 'z\n')]);

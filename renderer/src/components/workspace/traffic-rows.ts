@@ -177,6 +177,8 @@ export class LineAssembler {
     in: { parts: [], bytes: 0, ts: 0 },
     out: { parts: [], bytes: 0, ts: 0 },
   };
+  /** Per direction: the partial line began right after a gap, so it is not a line "with no newline yet". */
+  private readonly headless = { in: false, out: false };
   private lastSeq: number;
   private expectedNext = 0;
   private started = false;
@@ -228,6 +230,7 @@ export class LineAssembler {
       p.parts.push(bytes.subarray(from, nl + 1));
       p.bytes += nl + 1 - from;
       this.emit(dir, ts, false);
+      this.headless[dir] = false;
       from = nl + 1;
     }
     if (from < bytes.length) {
@@ -240,6 +243,8 @@ export class LineAssembler {
   /** Ends the direction's partial line at a gap: it is shown as cut, never joined with what follows. */
   private cut(dir: 'in' | 'out'): void {
     if (this.pending[dir].bytes > 0) this.emit(dir, this.pending[dir].ts, true);
+    // What comes next in this direction continues a line whose start is missing.
+    this.headless[dir] = true;
   }
 
   private gap(chunks: number, bytes: number): void {
@@ -282,7 +287,8 @@ export class LineAssembler {
     const out: DataRow[] = [];
     for (const dir of ['in', 'out'] as const) {
       const p = this.pending[dir];
-      if (p.bytes > 0) out.push(this.lineRow(`${dir}-tail`, dir, p.ts, p.parts, p.bytes, cut, !cut));
+      const unsure = cut || this.headless[dir];
+      if (p.bytes > 0) out.push(this.lineRow(`${dir}-tail`, dir, p.ts, p.parts, p.bytes, unsure, !unsure));
     }
     return out;
   }
