@@ -52,20 +52,25 @@ export function Checkbox({ label, checked, onChange, title }: { label: string; c
   );
 }
 
+/** A labelled select; `inline` puts the label beside it, for toolbars (the field's name is the label alone). */
 export function Select<T extends string>({
   label,
   value,
   options,
   onChange,
+  inline = false,
+  title,
 }: {
   label: string;
   value: T;
   options: readonly { value: NoInfer<T>; label: string }[];
   onChange: (v: NoInfer<T>) => void;
+  inline?: boolean;
+  title?: string;
 }) {
   const id = useId();
   return (
-    <div className="field">
+    <div className={inline ? 'inline-field' : 'field'} title={title}>
       <label htmlFor={id}>{label}</label>
       <select id={id} value={value} onChange={(e) => onChange(e.target.value as T)}>
         {options.map((o) => (
