@@ -15,7 +15,7 @@ const childProcessFootgunsBare = childProcessFootguns.map((r) => ({ ...r, name: 
 const rawIpc = {
   name: 'electron',
   importNames: ['ipcMain', 'ipcRenderer'],
-  message: 'Raw IPC lives only in electron/main/ipc-bridge.ts and electron/preload.ts.',
+  message: 'Raw IPC lives only in hosts/electron/ipc-bridge.ts and hosts/electron/preload.ts.',
 };
 
 const htmlSinks = [
@@ -41,12 +41,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/preload.ts', 'electron/main/ipc-bridge.ts'],
+    files: ['hosts/electron/preload.ts', 'hosts/electron/ipc-bridge.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [...childProcessFootguns, ...childProcessFootgunsBare] }] },
   },
   {
     // The engine runs in Electron's main process and in the browser-mode host alike.
-    files: ['electron/engine/**/*.ts', 'electron/web/**/*.ts'],
+    files: ['engine/**/*.ts', 'hosts/web/**/*.ts', 'cli/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -73,7 +73,7 @@ export default tseslint.config(
       'react-hooks/incompatible-library': 'off',
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'The renderer reaches the engine only through its bridge.' }], patterns: [{ group: ['node:*', '**/electron/**'], message: 'The renderer imports only shared/ and its own code.' }] },
+        { paths: [{ name: 'electron', message: 'The renderer reaches the engine only through its bridge.' }], patterns: [{ group: ['node:*', '**/engine/**', '**/hosts/**', '**/cli/**'], message: 'The renderer imports only shared/ and its own code.' }] },
       ],
     },
   },

@@ -30,7 +30,7 @@ const node = {
 await rm(out, { recursive: true, force: true });
 await Promise.all([
   viteBuild({ configFile: join(root, 'vite.config.mts'), logLevel: 'warn' }),
-  esbuild({ ...node, entryPoints: [join(root, 'electron/main.ts')], outfile: join(out, 'main/main.cjs') }),
-  esbuild({ ...node, entryPoints: [join(root, 'electron/preload.ts')], outfile: join(out, 'preload/preload.cjs') }),
-  esbuild({ ...node, entryPoints: [join(root, 'electron/web/web-host.ts')], outfile: join(out, 'web/web-host.cjs') }),
+  esbuild({ ...node, entryPoints: [join(root, 'hosts/electron/main.ts')], outfile: join(out, 'main/main.cjs') }),
+  esbuild({ ...node, entryPoints: [join(root, 'hosts/electron/preload.ts')], outfile: join(out, 'preload/preload.cjs') }),
+  esbuild({ ...node, entryPoints: [join(root, 'hosts/web/web-host.ts')], outfile: join(out, 'web/web-host.cjs') }),
 ]);

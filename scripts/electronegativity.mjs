@@ -9,7 +9,7 @@
  *     `eng-disable CHECK_ID` comments, and here they must read
  *     `// eng-disable CHECK_ID -- why this is safe` (at least 10 characters after `--`).
  *
- * What is scanned: electron/ (main, preload, engine, web host), renderer/index.html and
+ * What is scanned: engine/, hosts/ (Electron main + preload, web host), renderer/index.html and
  * renderer/src, and package.json, copied to a temporary folder without tests, test helpers and
  * fixtures (they never ship). Usage:
  *
@@ -61,7 +61,7 @@ function parseArgs(argv) {
 function stageRepository() {
   const stage = mkdtempSync(join(tmpdir(), 'sockscope-electronegativity-'));
   const keep = (src) => !TEST_ONLY.some((re) => re.test(relative(root, src)));
-  cpSync(join(root, 'electron'), join(stage, 'electron'), { recursive: true, filter: keep });
+  for (const dir of ['engine', 'hosts']) cpSync(join(root, dir), join(stage, dir), { recursive: true, filter: keep });
   cpSync(join(root, 'renderer', 'src'), join(stage, 'renderer', 'src'), { recursive: true, filter: keep });
   cpSync(join(root, 'renderer', 'index.html'), join(stage, 'renderer', 'index.html'));
   cpSync(join(root, 'package.json'), join(stage, 'package.json'));

@@ -30,30 +30,30 @@ const cases: { name: string; file: string; code: string; rule: string }[] = [
     code: "export function f(el: HTMLElement, s: string) {\n  el.insertAdjacentHTML('beforeend', s);\n}\n",
     rule: 'no-restricted-syntax',
   },
-  { name: 'exec import', file: 'electron/engine/planted.ts', code: "import { exec } from 'node:child_process';\nexec('ls');\n", rule: 'no-restricted-imports' },
-  { name: 'execSync import', file: 'electron/engine/planted.ts', code: "import { execSync } from 'child_process';\nexecSync('ls');\n", rule: 'no-restricted-imports' },
+  { name: 'exec import', file: 'engine/planted.ts', code: "import { exec } from 'node:child_process';\nexec('ls');\n", rule: 'no-restricted-imports' },
+  { name: 'execSync import', file: 'engine/planted.ts', code: "import { execSync } from 'child_process';\nexecSync('ls');\n", rule: 'no-restricted-imports' },
   {
     name: 'namespace import of child_process used for exec',
-    file: 'electron/main/planted.ts',
+    file: 'hosts/electron/planted.ts',
     code: "import * as cp from 'node:child_process';\ncp.exec('ls');\n",
     rule: 'no-restricted-imports',
   },
   { name: 'execSync call in a script', file: 'scripts/planted.mjs', code: "import cp from 'node:child_process';\ncp.execSync('ls');\n", rule: 'no-restricted-syntax' },
   {
     name: 'shell: true',
-    file: 'electron/engine/planted.ts',
+    file: 'engine/planted.ts',
     code: "import { spawn } from 'node:child_process';\nspawn('ss', ['-tan'], { shell: true });\n",
     rule: 'no-restricted-syntax',
   },
   {
     name: 'shell: "/bin/sh"',
-    file: 'electron/engine/planted.ts',
+    file: 'engine/planted.ts',
     code: "import { execFile } from 'node:child_process';\nexecFile('ss', ['-tan'], { shell: '/bin/sh' });\n",
     rule: 'no-restricted-syntax',
   },
   { name: 'eval', file: 'renderer/src/planted.ts', code: 'export const f = (s: string) => eval(s);\n', rule: 'no-restricted-syntax' },
   { name: 'new Function', file: 'renderer/src/planted.ts', code: "export const f = (s: string) => new Function('x', s);\n", rule: 'no-restricted-syntax' },
-  { name: 'raw ipcMain outside the IPC bridge', file: 'electron/main/planted.ts', code: "import { ipcMain } from 'electron';\nipcMain.handle('x', () => 1);\n", rule: 'no-restricted-imports' },
+  { name: 'raw ipcMain outside the IPC bridge', file: 'hosts/electron/planted.ts', code: "import { ipcMain } from 'electron';\nipcMain.handle('x', () => 1);\n", rule: 'no-restricted-imports' },
 ];
 
 describe('ESLint bans the footguns', { timeout: 60_000 }, () => {
@@ -67,7 +67,7 @@ describe('ESLint bans the footguns', { timeout: 60_000 }, () => {
   it('allows the safe forms: execFile with an argument array, shell: false, text content', async () => {
     expect(
       await problems(
-        'electron/engine/planted.ts',
+        'engine/planted.ts',
         "import { execFile } from 'node:child_process';\nexecFile('ss', ['-tan'], { shell: false }, () => {});\n",
       ),
     ).toEqual([]);

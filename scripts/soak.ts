@@ -1,12 +1,12 @@
 /**
  * A long soak for manual runs: `npm run soak -- --minutes N` (default 10). The same load as the
- * suite's 60-second soak (electron/engine/faults/soak.test.ts) — 100 TCP connections a second and
+ * suite's 60-second soak (engine/faults/soak.test.ts) — 100 TCP connections a second and
  * 1 MiB/s of UDP through a real engine on loopback — printed every sample, judged at the end by the
  * same rules (heap, RSS and fd trends after warm-up, failed cycles, warnings, leftover fds).
  *
  *   npm run soak -- --minutes 30 [--connections-per-second 100] [--udp-mib-per-second 1] [--sample-seconds 10]
  *
- * `--fuzz-minutes N` also runs the stateful fuzzer (electron/engine/faults/stateful-fuzz.ts) for N
+ * `--fuzz-minutes N` also runs the stateful fuzzer (engine/faults/stateful-fuzz.ts) for N
  * minutes after the load — rounds of random command sequences, each round's seed printed — and
  * alone (without `--minutes`) runs only the fuzzer:
  *
@@ -14,8 +14,8 @@
  *
  * Exits 0 when the run is flat (and the fuzzer found nothing), 1 otherwise.
  */
-import { judgeSoak, runSoak } from '../electron/engine/faults/soak-runner';
-import { runStatefulFuzzFor } from '../electron/engine/faults/stateful-fuzz';
+import { judgeSoak, runSoak } from '../engine/faults/soak-runner';
+import { runStatefulFuzzFor } from '../engine/faults/stateful-fuzz';
 
 interface SoakArgs {
   /** 0: no load soak (only the fuzzer). */

@@ -7,7 +7,7 @@
  * renderer's script time (≈ 640 ms of 10 s in `npm run bench -- --only load`), on the same thread
  * that draws the frames. The engine is the trusted side of this boundary: it builds every event
  * from its own typed state, and its tests parse real batches with the full shared schema
- * (electron/engine/tcp/contract.test.ts, pipeline/batcher.test.ts, udp/udp-flood.test.ts). The
+ * (engine/tcp/contract.test.ts, pipeline/batcher.test.ts, udp/udp-flood.test.ts). The
  * boundary that must be strictly validated is input *to* the engine (every command request is
  * parsed with its zod schema in the dispatcher), and the renderer still parses command answers
  * and snapshots in full.
