@@ -89,7 +89,11 @@ test('restart and restore: the listener is back on its port and a real peer conn
   // UI state goes with the session: the listener selected (not the newest endpoint), a dark theme.
   await show(page, `Listener 127.0.0.1:${port}`);
   await page.getByRole('combobox', { name: 'Theme' }).selectOption({ label: 'Dark' });
-  await expect.poll(() => sessionFile().includes('"theme": "dark"'), { timeout: 5000 }).toBe(true);
+  // The listener's clients folded away in the sidebar stay folded.
+  const sidebar = page.getByRole('navigation', { name: 'Open endpoints' });
+  await sidebar.getByRole('button', { name: 'Hide clients' }).click();
+  await expect(sidebar.getByRole('button', { name: 'Show clients' })).toHaveAttribute('aria-expanded', 'false');
+  await expect.poll(() => sessionFile().includes('"theme": "dark"') && sessionFile().includes('"clients:'), { timeout: 5000 }).toBe(true);
   await page.close();
   await stopHost(first);
 
@@ -106,6 +110,8 @@ test('restart and restore: the listener is back on its port and a real peer conn
   try {
     peer.stdin?.write('hello after restart\n');
     await expect(listener.getByRole('table', { name: 'Clients' }).getByRole('row')).toHaveCount(2);
+    // A client again, and still folded away in the sidebar as it was before the restart.
+    await expect(page.getByRole('navigation', { name: 'Open endpoints' }).getByRole('button', { name: 'Show clients' })).toHaveAttribute('aria-expanded', 'false');
     await expect(listener.getByRole('log', { name: 'Traffic' })).toContainText('hello after restart');
   } finally {
     peer.kill();

@@ -30,6 +30,7 @@ import { parseNetstatMacos } from './parse-netstat-macos';
 import { parseNetstatWindows } from './parse-netstat-windows';
 import { parseSs } from './parse-ss';
 import { parseTasklist } from './parse-tasklist';
+import { confirmUnixOwners } from './unix-owner-check';
 import type { CommandResult, RunCommand } from './run-command';
 import { CommandRunError, createRunCommand } from './run-command';
 
@@ -55,6 +56,8 @@ export interface SystemSocketsCollectorOptions {
   /** Windows' %SystemRoot%: commands are run by absolute path so the current directory can't shadow them. */
   systemRoot?: string;
   onStatus?: (status: SystemSocketsStatus) => void;
+  /** Where Linux's process table is mounted: Unix rows' owners are confirmed against PID/fd there. */
+  procRoot?: string;
 }
 
 /** Why a snapshot could not be taken; `code` is what the UI shows (`ENOENT`, `ETIMEDOUT`, …). */
@@ -82,6 +85,7 @@ export class SystemSocketsCollector {
   private readonly clock: Clock;
   private readonly getuid: () => number | null;
   private readonly systemRoot: string;
+  private readonly procRoot: string;
   private readonly listeners = new Set<(status: SystemSocketsStatus) => void>();
   private inflight: Promise<SystemSocketsSnapshot> | null = null;
   /** Once ss is found missing we stop trying it. */
@@ -102,6 +106,7 @@ export class SystemSocketsCollector {
     this.clock = options.clock ?? systemClock;
     this.getuid = options.getuid ?? (() => (typeof process.getuid === 'function' ? process.getuid() : null));
     this.systemRoot = options.systemRoot ?? process.env.SystemRoot ?? process.env.windir ?? 'C:\\Windows';
+    this.procRoot = options.procRoot ?? '/proc';
     if (options.onStatus) this.listeners.add(options.onStatus);
   }
 
@@ -198,9 +203,10 @@ export class SystemSocketsCollector {
         if (!this.includeUnix) return linuxResult(source, inet, uid);
         const unix = parseSs(await this.runChecked('ss', SS_UNIX_ARGS), { kind: 'unix' });
         source += ` + ss ${SS_UNIX_ARGS.join(' ')}`;
+        const confirmed = await confirmUnixOwners(unix.rows, this.procRoot);
         // Keys stay unique: a row's key starts with its protocol.
-        const rows = [...inet.rows, ...unix.rows];
-        return linuxResult(source, { rows, skippedLines: inet.skippedLines + unix.skippedLines }, uid);
+        const rows = [...inet.rows, ...confirmed.rows];
+        return linuxResult(source, { rows, skippedLines: inet.skippedLines + unix.skippedLines + confirmed.dropped }, uid);
       } catch (error) {
         if (!(error instanceof CommandRunError && error.code === 'ENOENT')) throw error;
         this.linuxTool = 'netstat';
@@ -208,8 +214,9 @@ export class SystemSocketsCollector {
     }
     const args = [this.includeUnix ? '-tunaepx' : '-tunaep'];
     try {
-      const output = await this.runChecked('netstat', args);
-      return linuxResult(`netstat ${args.join(' ')}`, parseNetstatLinux(output), uid);
+      const parsed = parseNetstatLinux(await this.runChecked('netstat', args));
+      const confirmed = await confirmUnixOwners(parsed.rows, this.procRoot);
+      return linuxResult(`netstat ${args.join(' ')}`, { rows: confirmed.rows, skippedLines: parsed.skippedLines + confirmed.dropped }, uid);
     } catch (error) {
       if (error instanceof CommandRunError && error.code === 'ENOENT') {
         throw new SystemSocketsError(

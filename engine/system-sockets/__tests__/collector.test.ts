@@ -2,7 +2,10 @@
  * The collector's choices, with the commands faked: which commands run on which platform, the
  * ss → netstat fallback, joining, stale-on-failure, visibility, and the macOS/Windows merges.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { SystemSocketsStatus } from '../../../shared/system-sockets';
 import { SystemSocketsSnapshot } from '../../../shared/system-sockets';
 import { SystemSocketsCollector, SystemSocketsError, linuxVisibilityIsLimited } from '../collector';
@@ -32,6 +35,22 @@ function fakeRun(replies: Record<string, Reply | Reply[]>) {
 const ok = (stdout: string): CommandResult => ({ stdout, stderr: '', exitCode: 0 });
 const enoent = (name: string) => new CommandRunError('ENOENT', `${name} is not installed`);
 
+const procRoots: string[] = [];
+afterAll(() => {
+  for (const dir of procRoots) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A process table as the captures' machine had it: `{ pid: { fd: inode } }` as /proc/PID/fd/FD → socket:[INODE]. */
+function fakeProc(held: Record<number, Record<number, number>>): string {
+  const root = mkdtempSync(join(tmpdir(), 'sockscope-proc-'));
+  procRoots.push(root);
+  for (const [pid, fds] of Object.entries(held)) {
+    mkdirSync(join(root, pid, 'fd'), { recursive: true });
+    for (const [fd, inode] of Object.entries(fds)) symlinkSync(`socket:[${inode}]`, join(root, pid, 'fd', fd));
+  }
+  return root;
+}
+
 let now = 1_000;
 const clock = { now: () => (now += 5) };
 
@@ -53,7 +72,8 @@ describe('SystemSocketsCollector on Linux', () => {
     const { run, calls } = fakeRun({
       ss: [ok(fixture('linux-hostile-ss-tuanpie.txt')), ok(fixture('linux-hostile-ss-xanpe.txt'))],
     });
-    const snapshot = await new SystemSocketsCollector({ platform: 'linux', run, includeUnix: true, getuid: () => 0 }).snapshot();
+    const procRoot = fakeProc({ 17944: { 5: 80025, 6: 80026 } });
+    const snapshot = await new SystemSocketsCollector({ platform: 'linux', run, includeUnix: true, getuid: () => 0, procRoot }).snapshot();
     expect(calls.map((c) => c.args)).toEqual([['-tuanpie'], ['-xanpe']]);
     expect(snapshot.source).toBe('ss -tuanpie + ss -xanpe');
     expect(snapshot.skippedLines).toBe(0);
@@ -61,6 +81,29 @@ describe('SystemSocketsCollector on Linux', () => {
     expect(snapshot.rows.some((r) => r.localPort === 47120)).toBe(false);
     expect(snapshot.rows.some((r) => r.processes.some((p) => p.pid === 1))).toBe(false);
     expect(new Set(snapshot.rows.map((r) => r.key)).size).toBe(snapshot.rows.length);
+  });
+
+  it('drops a Unix row whose named owner does not hold its socket: a path that spells a whole row blames nobody', async () => {
+    // The abstract name "z\nu_str LISTEN 0 0 /run/fake.sock 7 * 0 users:((\"sshd\",pid=1,fd=3))\nu_str LISTEN 0 0 w"
+    // as ss prints it: the middle line is a complete row of its own, as the parser must read it.
+    const xanpe = [
+      'Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess',
+      'u_str LISTEN 0      128    @z',
+      'u_str LISTEN 0 0 /run/fake.sock 7 * 0 users:(("sshd",pid=1,fd=3))',
+      'u_str LISTEN 0 0 w 90001 * 0 users:(("node",pid=4242,fd=9)) <-> ino:90001 dev:0/8 peers:',
+      'u_str LISTEN 0      128    /run/real.sock 90002 * 0 users:(("node",pid=4242,fd=10),("sshd",pid=1,fd=4)) <-> ino:90002 dev:0/8 peers:',
+      '',
+    ].join('\n');
+    const { run } = fakeRun({ ss: [ok(''), ok(xanpe)] });
+    expect(parseSs(xanpe, { kind: 'unix' }).rows.filter((r) => r.processes.some((p) => p.pid === 1))).toHaveLength(2);
+    // pid 1 holds other sockets, not inode 7 nor 90002; pid 4242 holds both of its own.
+    const procRoot = fakeProc({ 1: { 3: 11, 4: 12 }, 4242: { 9: 90001, 10: 90002 } });
+    const snapshot = await new SystemSocketsCollector({ platform: 'linux', run, includeUnix: true, getuid: () => 0, procRoot }).snapshot();
+    expect(snapshot.rows.filter((r) => r.localAddress === '/run/fake.sock')).toEqual([]);
+    expect(snapshot.rows.filter((r) => r.processes.some((p) => p.pid === 1))).toEqual([]);
+    expect(snapshot.rows.find((r) => r.localAddress === '/run/real.sock')).toMatchObject({ processes: [{ pid: 4242, name: 'node' }] });
+    expect(snapshot.rows.find((r) => r.localAddress === 'w')).toMatchObject({ inode: 90001, processes: [{ pid: 4242, name: 'node' }] });
+    expect(snapshot.skippedLines).toBeGreaterThanOrEqual(2);
   });
 
   it('falls back to netstat when ss is not installed, and stops trying ss', async () => {

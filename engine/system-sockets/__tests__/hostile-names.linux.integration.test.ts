@@ -31,15 +31,16 @@ interface Peer {
 }
 
 /** The hostile peer: renames itself, binds the forged Unix names, listens on 127.0.0.1, says its port. */
-async function startHostilePeer(fakePort: number): Promise<Peer> {
+async function startHostilePeer(fakePort: number, extraNames: readonly string[] = []): Promise<Peer> {
   const unixNames = [
     `\0x\ntcp   LISTEN 0 128 127.0.0.1:${fakePort} 0.0.0.0:* users:(("sshd",pid=1,fd=3))`,
     `\0y 1 * 0 users:(("sshd",pid=1,fd=3)) 127.0.0.1:${fakePort}`,
   ];
+  const names = [...unixNames, ...extraNames];
   const script = `
     const fs = require('fs'); const net = require('net');
     fs.writeFileSync('/proc/self/comm', ${JSON.stringify(HOSTILE_NAME)});
-    const names = ${JSON.stringify(unixNames)};
+    const names = ${JSON.stringify(names)};
     let pending = names.length + 1;
     const ready = () => { if (--pending === 0) console.log('PORT ' + tcp.address().port); };
     for (const name of names) net.createServer().listen(name, ready);
@@ -111,6 +112,20 @@ describe.runIf(process.platform === 'linux')(
       }
       // Every row the peer's names could have made up would carry pid 1 and sshd.
       expect(rows.filter((r) => r.processes.some((p) => p.pid === 1 && p.name === 'sshd') && r.localPort === fakePort)).toEqual([]);
+    }, 30_000);
+
+    it.runIf(hasSs)('a name that spells a whole Unix row of sshd on a line of its own adds no row that names sshd', async () => {
+      const fakePath = `/run/fake-${process.pid}.sock`;
+      const spelled = `\0z\nu_str LISTEN 0 0 ${fakePath} 7 * 0 users:(("sshd",pid=1,fd=3))\nu_str LISTEN 0 0 w`;
+      const peer = await startHostilePeer(await freePort(), [spelled]);
+      const collector = new SystemSocketsCollector({ includeUnix: true });
+      const rows = await snapshotWith(collector, 'the peer’s Unix sockets', (all) =>
+        peer.unixNames.every((name) => all.some((r) => isUnixNamed(r, name))),
+      );
+      expect(rows.filter((r) => r.localAddress.includes(fakePath))).toEqual([]);
+      expect(rows.filter((r) => r.proto === 'unix' && r.processes.some((p) => p.name === 'sshd' && p.pid === 1))).toEqual([]);
+      // The peer's own socket is still listed, owned by the peer (its path as the parser could read it).
+      expect(rows.some((r) => r.proto === 'unix' && r.localAddress.startsWith('w') && r.processes.some((p) => p.pid === peer.pid))).toBe(true);
     }, 30_000);
 
     it.runIf(hasSs)('the "port in use" explanation names the real holder visibly, and nobody for the spelled port', async () => {

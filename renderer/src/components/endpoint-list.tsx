@@ -1,4 +1,4 @@
-import { memo, useState } from 'react';
+import { memo } from 'react';
 import type { EndpointSnapshot } from '../../../shared/endpoints';
 import { formatSockAddr } from '../../../shared/primitives';
 import { conversationStateLabel, endpointStateLabel, endpointTitle, formatRate, UNKNOWN_STATE_SHORT } from '../lib/format';
@@ -40,7 +40,9 @@ const EndpointItem = memo(function EndpointItem({ id }: { id: string }) {
   const live = useStore(selectEngineLive);
   const selected = useStore((s) => s.selectedEndpointId === id || (s.selectedEndpointId === null && s.endpointOrder[0] === id));
   const focusEndpoint = useStore((s) => s.focusEndpoint);
-  const [expanded, setExpanded] = useState(true);
+  const panel = `clients:${id}`;
+  const expanded = useStore((s) => !s.collapsedPanels.includes(panel));
+  const setPanelCollapsed = useStore((s) => s.setPanelCollapsed);
   if (!e) return null;
   const clients = e.kind === 'tcp-listener' ? e.clientIds : [];
   const stats = e.kind === 'tcp-connection' ? conversation?.stats : e.stats;
@@ -54,7 +56,7 @@ const EndpointItem = memo(function EndpointItem({ id }: { id: string }) {
             aria-expanded={expanded}
             aria-label={expanded ? 'Hide clients' : 'Show clients'}
             title={`${expanded ? 'Hide' : 'Show'} the ${clients.length} clients`}
-            onClick={() => setExpanded(!expanded)}
+            onClick={() => setPanelCollapsed(panel, expanded)}
           >
             {expanded ? '▾' : '▸'}
           </button>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineSnapshot } from '../../../shared/contract';
-import { defaultSessionUi } from '../../../shared/session-state';
+import { SESSION_UI_LIMITS, SessionUi, defaultSessionUi } from '../../../shared/session-state';
 import { plugEngine, type EngineCall } from './engine-port';
 import { reduceSessionSnapshot, sessionUiOf } from './session-slice';
 import { useStore, type State } from './store';
@@ -39,8 +39,24 @@ describe('the session slice', () => {
   it('ui:save carries the fields the session keeps, within its limits', () => {
     const s = { ...useStore.getState(), sysFilters: { ...useStore.getState().sysFilters, text: 'x'.repeat(1000) } } as State;
     const ui = sessionUiOf(s);
-    expect(Object.keys(ui).sort()).toEqual(['selectedEndpointId', 'sidePanelOpen', 'systemSocketsFilters', 'theme', 'trafficView', 'view', 'workspaceTab']);
+    expect(Object.keys(ui).sort()).toEqual(['collapsedPanels', 'selectedEndpointId', 'sidePanelOpen', 'systemSocketsFilters', 'theme', 'trafficView', 'view', 'workspaceTab']);
     expect(ui.systemSocketsFilters?.text).toHaveLength(256);
+  });
+
+  it('collapsed panels are kept with the session, at most as many as it holds, newest kept', () => {
+    useStore.setState({ collapsedPanels: [] });
+    const { setPanelCollapsed } = useStore.getState();
+    for (let i = 0; i < SESSION_UI_LIMITS.collapsedPanels + 5; i++) setPanelCollapsed(`clients:l${i}`, true);
+    setPanelCollapsed('clients:l7', false);
+    const ui = sessionUiOf(useStore.getState());
+    expect(ui.collapsedPanels).toHaveLength(SESSION_UI_LIMITS.collapsedPanels - 1);
+    expect(ui.collapsedPanels).not.toContain('clients:l0');
+    expect(ui.collapsedPanels).not.toContain('clients:l7');
+    expect(ui.collapsedPanels?.at(-1)).toBe(`clients:l${SESSION_UI_LIMITS.collapsedPanels + 4}`);
+    expect(SessionUi.parse({ ...defaultSessionUi(), ...ui })).toMatchObject({ collapsedPanels: ui.collapsedPanels });
+
+    const restored = reduceSessionSnapshot({ ...useStore.getState(), uiRestored: false } as State, snapshot({ ui: { ...defaultSessionUi(), collapsedPanels: ['clients:l1'] } }));
+    expect(restored.collapsedPanels).toEqual(['clients:l1']);
   });
 
   it('saveMessage goes through the engine and shows the message with the id it was given', async () => {

@@ -77,6 +77,7 @@ function uiFromSession(s: State, ui: SessionUi, known: readonly string[] | null)
     theme: ui.theme,
     sysFilters: { ...ui.systemSocketsFilters },
     sidePanelOpen: ui.sidePanelOpen,
+    collapsedPanels: [...ui.collapsedPanels],
     trafficView: { ...ui.trafficView },
   };
 }
@@ -90,6 +91,7 @@ export function sessionUiOf(s: State): SessionUiPatch {
     theme: s.theme,
     systemSocketsFilters: { ...s.sysFilters, text: s.sysFilters.text.slice(0, SESSION_UI_LIMITS.filterText) },
     sidePanelOpen: s.sidePanelOpen,
+    collapsedPanels: s.collapsedPanels,
     trafficView: s.trafficView,
   };
 }

@@ -1,3 +1,4 @@
+import { SESSION_UI_LIMITS } from '../../../shared/session-state';
 import type { Slice } from './slice';
 
 export type View = 'endpoints' | 'system-sockets';
@@ -24,6 +25,8 @@ export interface UiSlice {
   workspaceTab: Record<string, string>;
   /** The workspace's side panel (socket calls, charts, behaviour, recording) is shown. */
   sidePanelOpen: boolean;
+  /** Panels a person collapsed, by name (`clients:<listener id>`: a listener's clients in the sidebar); newest last. */
+  collapsedPanels: string[];
   /** How every Traffic log shows bytes; kept across endpoints, like a terminal's settings. */
   trafficView: TrafficViewSettings;
   /** Per conversation: `Clear view` hid the chunks up to and including this sequence number. */
@@ -38,6 +41,7 @@ export interface UiSlice {
   focusEndpoint(id: string | null): void;
   setWorkspaceTab(endpointId: string, tab: string): void;
   setSidePanelOpen(open: boolean): void;
+  setPanelCollapsed(name: string, collapsed: boolean): void;
   setTrafficView(patch: Partial<TrafficViewSettings>): void;
   clearTrafficView(conversationId: string, throughSeq: number): void;
 }
@@ -50,6 +54,9 @@ export interface TrafficViewSettings {
   time: TrafficTimeMode;
 }
 
+/** As many as the session keeps (shared/session-state.ts): the oldest are forgotten first. */
+const MAX_COLLAPSED_PANELS = SESSION_UI_LIMITS.collapsedPanels;
+
 export const createUiSlice: Slice<UiSlice> = (set) => ({
   view: 'endpoints',
   form: null,
@@ -58,6 +65,7 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
   selectedEndpointId: null,
   workspaceTab: {},
   sidePanelOpen: true,
+  collapsedPanels: [],
   trafficView: { mode: 'chunks', decoding: 'utf-8', time: 'absolute' },
   trafficClearedThrough: {},
   theme: 'system',
@@ -70,6 +78,11 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
   focusEndpoint: (id) => set(id ? { selectedEndpointId: id, view: 'endpoints' } : {}),
   setWorkspaceTab: (endpointId, tab) => set((s) => ({ workspaceTab: { ...s.workspaceTab, [endpointId]: tab } })),
   setSidePanelOpen: (sidePanelOpen) => set({ sidePanelOpen }),
+  setPanelCollapsed: (name, collapsed) =>
+    set((s) => {
+      const others = s.collapsedPanels.filter((n) => n !== name);
+      return { collapsedPanels: collapsed ? [...others, name].slice(-MAX_COLLAPSED_PANELS) : others };
+    }),
   setTrafficView: (patch) => set((s) => ({ trafficView: { ...s.trafficView, ...patch } })),
   clearTrafficView: (conversationId, throughSeq) =>
     set((s) => ({ trafficClearedThrough: { ...s.trafficClearedThrough, [conversationId]: throughSeq } })),

@@ -11,7 +11,7 @@ import { useStore, type State } from '../../store/store';
 export const UI_SAVE_DEBOUNCE_MS = 300;
 
 /** The store fields the session keeps (see sessionUiOf). */
-const PERSISTED = ['view', 'selectedEndpointId', 'workspaceTab', 'theme', 'sysFilters', 'sidePanelOpen', 'trafficView'] as const satisfies readonly (keyof State)[];
+const PERSISTED = ['view', 'selectedEndpointId', 'workspaceTab', 'theme', 'sysFilters', 'sidePanelOpen', 'collapsedPanels', 'trafficView'] as const satisfies readonly (keyof State)[];
 
 export function startSession(): void {
   plugEngine(call);
