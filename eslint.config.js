@@ -1,9 +1,14 @@
 // Lint rules that encode the architecture: who may touch IPC, what may import what, and the
 // footguns that turn received bytes or OS output into code (innerHTML, shells).
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+// Parsers and extensions for import-x's own module graph (the resolver is set below).
+const { 'import-x/resolver': _defaultResolver, ...typescriptSettings } = importX.flatConfigs.typescript.settings;
 
 const childProcessFootguns = ['exec', 'execSync'].map((name) => ({
   name: 'node:child_process',
@@ -39,6 +44,17 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', ...htmlSinks],
       'no-restricted-imports': ['error', { paths: [rawIpc, ...childProcessFootguns, ...childProcessFootgunsBare] }],
     },
+  },
+  {
+    // No import cycles, type-only imports included: a cycle hides which module is the leaf. Each
+    // part of the engine depends on a narrow context (engine/contexts.ts), never on Engine itself.
+    files: ['**/*.{ts,tsx,mts}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...typescriptSettings,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.node.json', 'tsconfig.web.json', 'tsconfig.e2e.json'], noWarnOnMultipleProjects: true })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { allowUnsafeDynamicCyclicDependency: false }] },
   },
   {
     files: ['hosts/electron/preload.ts', 'hosts/electron/ipc-bridge.ts'],

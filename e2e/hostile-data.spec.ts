@@ -85,6 +85,11 @@ async function expectOtherViews(region: Locator): Promise<void> {
   const traffic = region.getByRole('log', { name: 'Traffic' });
   await region.getByRole('combobox', { name: 'View' }).selectOption({ label: 'Hex dump' });
   await expect(traffic).toContainText('3c 69 6d 67 20 73 72 63'); // "<img src"
+  // The log follows the newest bytes and draws only rows in view: the 1 MiB line's hex fills it,
+  // so go back to the top, as a person scrolls up, to see the earlier chunks.
+  await traffic.evaluate((el) => {
+    for (const e of [el, ...el.querySelectorAll('*')]) if (e.scrollHeight > e.clientHeight) e.scrollTop = 0;
+  });
   await expect(traffic).toContainText('4e 55 4c 3a 00 00 3a 65'); // "NUL:\0\0:e"
   await expect(traffic).toContainText('c3 28 ff fe 80 21 0a');
   await region.getByRole('combobox', { name: 'View' }).selectOption({ label: 'Lines' });

@@ -21,8 +21,21 @@ test('a command with an invalid payload gets a validation error and the app keep
     type Invoke = (command: string, payload: unknown) => Promise<unknown>;
     let invoke: Invoke;
     if (mode === 'electron') {
-      const api = (window as unknown as { sockscope: { invoke: Invoke } }).sockscope;
-      invoke = (c, p) => api.invoke(c, p);
+      // The preload's session port, with invoke ids of our own far above the app's.
+      type Api = { send(m: unknown): void; onMessage(l: (m: { type: string; id?: number; result?: unknown }) => void): () => void };
+      const api = (window as unknown as { sockscope: Api }).sockscope;
+      let id = 1_000_000;
+      invoke = (command, payload) =>
+        new Promise((resolve) => {
+          const mine = ++id;
+          const off = api.onMessage((msg) => {
+            if (msg.type === 'result' && msg.id === mine) {
+              off();
+              resolve(msg.result);
+            }
+          });
+          api.send({ type: 'invoke', id: mine, command, payload });
+        });
     } else {
       // A second client with this tab's token, speaking the same contract as the app's bridge.
       const token = sessionStorage.getItem('sockscope.token') ?? '';

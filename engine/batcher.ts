@@ -2,7 +2,8 @@ import type { EngineEvent, EventBatch } from '../shared/contract';
 import type { TrafficChunk } from '../shared/endpoints';
 import type { HubEvent, HubSubscriber } from './event-hub';
 import { guarded, logInternalError } from './fault-barrier';
-import type { StoredChunk } from './traffic/traffic-log';
+import type { StoredChunk, TrafficLog } from './traffic/traffic-log';
+import type { UiClient } from './ui-client';
 
 export interface BatchSink {
   send(batch: EventBatch): void;
@@ -26,19 +27,23 @@ export interface BatcherOptions {
    * spread over a few flushes once and stay spread.
    */
   countersPerFlush?: number;
+  /** Minimum spacing of counters-only changes of what the client does not watch (once it said). */
+  unwatchedCountersMs?: number;
+  /** Chunks (and bytes) of recent traffic a conversation newly watched gets from its log. */
+  catchUpChunks?: number;
+  catchUpBytes?: number;
 }
 
-/** A chunk as a batch carries it: its preview bytes copied, its real size remembered. */
-interface PreviewChunk extends StoredChunk {
-  size: number;
-}
-
-function previewOf(c: StoredChunk, previewBytes: number): PreviewChunk {
-  return { ...c, bytes: c.bytes.slice(0, previewBytes), size: c.bytes.length };
-}
+/** Where a newly watched conversation's recent traffic is read from (the engine's logs). */
+type TrafficLogs = (conversationId: string) => TrafficLog | undefined;
 
 interface PendingTraffic {
-  chunks: PreviewChunk[];
+  /**
+   * Already in wire form: the preview is base64-encoded when the chunk arrives (the ring may
+   * overwrite its bytes before the flush), one string instead of a copied ArrayBuffer per chunk
+   * and a second pass at flush time — a UDP burst pushes thousands a second.
+   */
+  chunks: TrafficChunk[];
   previewBytes: number;
   skippedChunks: number;
   skippedBytes: number;
@@ -50,14 +55,21 @@ export const BATCH_DEFAULTS = {
   conversationPreviewBytes: 64 * 1024,
   conversationPreviewChunks: 200,
   countersPerFlush: 200,
+  unwatchedCountersMs: 1000,
+  catchUpChunks: 200,
+  catchUpBytes: 256 * 1024,
 } as const;
 
 /**
  * One per UI client. Collects hub events and flushes them as one batch at most every
  * `intervalMs`. While pending, memory is bounded: state events are coalesced by key, and traffic
  * previews are capped per conversation (the rest is counted, never queued).
+ *
+ * Traffic previews go only to conversations the client watches (`watch`, from `ui:watch`): a UI
+ * shows one Traffic log, and copying, encoding and parsing previews of a thousand others was most
+ * of the pipeline's work under load. Counters (conversation snapshots) still go for every one.
  */
-export class EventBatcher implements HubSubscriber {
+export class EventBatcher implements HubSubscriber, UiClient {
   private readonly opts: Required<BatcherOptions>;
   private order: string[] = [];
   private states = new Map<string, () => EngineEvent | null>();
@@ -76,12 +88,46 @@ export class EventBatcher implements HubSubscriber {
   private lastFlush = 0;
   private seq = 0;
   private disposed = false;
+  /** null: the client never said what it shows, so it gets every conversation's previews. */
+  private watched: ReadonlySet<string> | null = null;
+  /** Newly watched: the next flush sends their recent traffic from the log instead of live previews. */
+  private catchUp = new Set<string>();
 
   constructor(
     private readonly sink: BatchSink,
     options: BatcherOptions = {},
+    private readonly logs: TrafficLogs = () => undefined,
   ) {
     this.opts = { ...BATCH_DEFAULTS, ...options };
+  }
+
+  watch(conversationIds: readonly string[]): void {
+    if (this.disposed) return;
+    const before = this.watched;
+    const next = new Set(conversationIds);
+    this.watched = next;
+    for (const id of this.traffic.keys()) if (!next.has(id)) this.traffic.delete(id);
+    for (const id of this.catchUp) if (!next.has(id)) this.catchUp.delete(id);
+    // Until now a client that watched nothing in particular was sent everything: nothing to catch up.
+    if (before === null) return;
+    let added = false;
+    for (const id of next) {
+      if (before.has(id)) continue;
+      this.catchUp.add(id);
+      this.pendingTraffic(id);
+      added = true;
+    }
+    if (added) this.schedule();
+  }
+
+  private pendingTraffic(conversationId: string): PendingTraffic {
+    let t = this.traffic.get(conversationId);
+    if (!t) {
+      t = { chunks: [], previewBytes: 0, skippedChunks: 0, skippedBytes: 0 };
+      this.traffic.set(conversationId, t);
+      this.order.push(`traffic:${conversationId}`);
+    }
+    return t;
   }
 
   push(e: HubEvent): void {
@@ -90,36 +136,46 @@ export class EventBatcher implements HubSubscriber {
       const pending = this.states.get(e.key);
       // Fast path, taken on nearly every received chunk at line rate: the same counters-only change
       // is already pending (and its flush scheduled); there is nothing to add.
-      if (pending === e.build && e.throttleMs && this.holdable.get(e.key) === e.throttleMs) return;
+      if (pending === e.build && e.throttleMs && this.holdable.has(e.key)) return;
       if (!pending) this.order.push(e.key);
       this.states.set(e.key, e.build);
       if (!e.throttleMs) {
         this.urgent.add(e.key);
         this.holdable.delete(e.key);
       } else if (!this.urgent.has(e.key)) {
-        this.holdable.set(e.key, e.throttleMs);
+        const spacing = this.countersSpacing(e.key, e.throttleMs);
+        this.holdable.set(e.key, spacing);
+        this.schedule(this.holdRemaining(e.key, spacing));
+        return;
       }
     } else {
-      let t = this.traffic.get(e.conversationId);
-      if (!t) {
-        t = { chunks: [], previewBytes: 0, skippedChunks: 0, skippedBytes: 0 };
-        this.traffic.set(e.conversationId, t);
-        this.order.push(`traffic:${e.conversationId}`);
-      }
+      // Not shown by this client (its counters still go), or about to be sent from the log whole.
+      if (this.watched !== null && (!this.watched.has(e.conversationId) || this.catchUp.has(e.conversationId))) return;
+      const t = this.pendingTraffic(e.conversationId);
       const preview = Math.min(e.chunk.bytes.length, this.opts.chunkPreviewBytes);
       if (
         t.chunks.length < this.opts.conversationPreviewChunks &&
         t.previewBytes + preview <= this.opts.conversationPreviewBytes
       ) {
-        // A copy of the preview only: the ring may overwrite the chunk's bytes before we flush.
-        t.chunks.push(previewOf(e.chunk, preview));
+        t.chunks.push(toWireChunk(e.chunk, preview));
         t.previewBytes += preview;
       } else {
         t.skippedChunks++;
         t.skippedBytes += e.chunk.bytes.length;
       }
     }
-    this.schedule(e.kind === 'state' && e.throttleMs && !this.urgent.has(e.key) ? this.holdRemaining(e.key, e.throttleMs) : 0);
+    this.schedule();
+  }
+
+  /**
+   * How far apart this client gets counters-only changes of `key` (`endpoint:<id>`,
+   * `conversation:<id>`). Once it said what it shows, whatever it does not watch moves to
+   * `unwatchedCountersMs`: the UI shows those counters once a second (display-slice.ts), and a
+   * thousand busy clients' snapshots four times a second were most of what it parsed under load.
+   */
+  private countersSpacing(key: string, throttleMs: number): number {
+    if (this.watched === null || this.watched.has(key.slice(key.indexOf(':') + 1))) return throttleMs;
+    return Math.max(throttleMs, this.opts.unwatchedCountersMs);
   }
 
   /** Flushes no sooner than `atLeastMs` from now (and the interval); an earlier need moves a later timer up. */
@@ -164,7 +220,11 @@ export class EventBatcher implements HubSubscriber {
       if (key.startsWith('traffic:')) {
         const id = key.slice('traffic:'.length);
         const t = this.traffic.get(id);
-        if (t) events.push(this.trafficEvent(id, t));
+        if (t) {
+          this.traffic.delete(id); // a key listed twice (unwatched, then watched again) sends once
+          const event = this.catchUp.has(id) ? this.catchUpEvent(id) : this.trafficEvent(id, t);
+          if (event) events.push(event);
+        }
         continue;
       }
       const build = this.states.get(key);
@@ -198,6 +258,7 @@ export class EventBatcher implements HubSubscriber {
     this.holdable = holdable;
     this.urgent = new Set();
     this.traffic = new Map();
+    this.catchUp = new Set();
     this.lastFlush = now;
     if (this.sentAt.size > 50_000) for (const [k, t] of this.sentAt) if (now - t > 10_000) this.sentAt.delete(k);
     events.push(...removals);
@@ -228,12 +289,28 @@ export class EventBatcher implements HubSubscriber {
   }
 
   private trafficEvent(conversationId: string, t: PendingTraffic): EngineEvent {
-    const chunks: TrafficChunk[] = t.chunks.map((c) => toWireChunk(c, this.opts.chunkPreviewBytes));
     return {
       type: 'traffic:appended',
       conversationId,
-      chunks,
+      chunks: t.chunks,
       skipped: { chunks: t.skippedChunks, bytes: t.skippedBytes },
+    };
+  }
+
+  /**
+   * A newly watched conversation's recent traffic, read from its log at flush time: everything a
+   * live preview would have carried since the watch began is in it, and what came before too.
+   */
+  private catchUpEvent(conversationId: string): EngineEvent | null {
+    const log = this.logs(conversationId);
+    if (!log) return null;
+    const chunks = log.page(undefined, this.opts.catchUpChunks, this.opts.catchUpBytes);
+    if (chunks.length === 0) return null;
+    return {
+      type: 'traffic:appended',
+      conversationId,
+      chunks: chunks.map((c) => toWireChunk(c, this.opts.chunkPreviewBytes)),
+      skipped: { chunks: 0, bytes: 0 },
     };
   }
 
@@ -259,12 +336,13 @@ export class EventBatcher implements HubSubscriber {
     this.order = [];
     this.states.clear();
     this.traffic.clear();
+    this.catchUp.clear();
   }
 }
 
-export function toWireChunk(c: StoredChunk | PreviewChunk, previewBytes: number): TrafficChunk {
+export function toWireChunk(c: StoredChunk, previewBytes: number): TrafficChunk {
   const preview = c.bytes.subarray(0, previewBytes);
-  const size = 'size' in c ? c.size : c.bytes.length;
+  const size = c.bytes.length;
   return {
     seq: c.seq,
     ts: c.ts,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createDispatcher, type CommandHandlers } from './dispatcher';
 import { createEngineHost } from './index';
 
 function host() {
@@ -45,6 +46,15 @@ describe('dispatcher: the one wrapper every command goes through', () => {
     const r = await dispatch('tcp:listen', { bindAddress: '127.0.0.1', port: 70000 });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.issues?.[0]?.path).toBe('port');
+  });
+
+  it('parses every answer with its response schema in tests: an answer that drifts is INTERNAL, not sent', async () => {
+    const logged: string[] = [];
+    const handlers = { 'app:info': () => ({ name: 'Sockscope', version: 1 }) } as unknown as CommandHandlers;
+    const dispatch = createDispatcher(handlers, (msg) => logged.push(msg));
+    const r = await dispatch('app:info', {});
+    expect(r).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/^the answer to app:info does not match the contract \(version: /) } });
+    expect(logged).toHaveLength(1);
   });
 
   it('turns a missing endpoint into NOT_FOUND, not a crash', async () => {

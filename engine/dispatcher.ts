@@ -8,12 +8,15 @@ import {
   type Commands,
 } from '../shared/contract';
 import { CommandError } from './command-error';
+import type { UiClient } from './ui-client';
+import { requestIssues } from './request-issues';
 
+/** `client`: the UI session the command came from, when it came from one that said hello. */
 export type CommandHandlers = {
-  [N in CommandName]: (request: z.output<Commands[N]['request']>) => Promise<CommandResponse<N>> | CommandResponse<N>;
+  [N in CommandName]: (request: z.output<Commands[N]['request']>, client?: UiClient) => Promise<CommandResponse<N>> | CommandResponse<N>;
 };
 
-export type Dispatch = (command: unknown, payload: unknown) => Promise<CommandResult>;
+export type Dispatch = (command: unknown, payload: unknown, client?: UiClient) => Promise<CommandResult>;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** No request schema nests deeper than a few levels; anything past this is refused unread. */
@@ -52,11 +55,19 @@ function findForbiddenKey(payload: unknown): { path: string; message: string } |
 }
 
 /**
+ * Every answer is parsed with its command's response schema too, in tests and development builds,
+ * so a handler that drifts from the contract fails there and not in a UI. A production build
+ * (`node scripts/build.mjs --production`: npm run dist, npm run bench) skips it: parsing a large
+ * snapshot is main-thread time.
+ */
+const CHECK_RESPONSES = process.env.NODE_ENV !== 'production';
+
+/**
  * The single entry for every command from every transport: name check → forbidden keys →
  * strict schema parse (limits live in the schemas) → handler. Always resolves to an envelope.
  */
 export function createDispatcher(handlers: CommandHandlers, log: (msg: string, err: unknown) => void = console.error): Dispatch {
-  return async (command, payload) => {
+  return async (command, payload, client) => {
     if (!isCommandName(command)) {
       // Never String(command): an object whose toString is not a function would throw here.
       const name = typeof command === 'string' ? JSON.stringify(command.slice(0, 80)) : `(a ${command === null ? 'null' : typeof command})`;
@@ -69,7 +80,7 @@ export function createDispatcher(handlers: CommandHandlers, log: (msg: string, e
     }
     const parsed = commands[command].request.safeParse(payload ?? {});
     if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+      const issues = requestIssues(parsed.error);
       const first = issues[0];
       return {
         ok: false,
@@ -81,8 +92,17 @@ export function createDispatcher(handlers: CommandHandlers, log: (msg: string, e
       };
     }
     try {
-      const handler = handlers[command] as (req: unknown) => unknown;
-      const value = await handler(parsed.data);
+      const handler = handlers[command] as (req: unknown, client?: UiClient) => unknown;
+      const value = await handler(parsed.data, client);
+      if (CHECK_RESPONSES) {
+        const answer = commands[command].response.safeParse(value);
+        if (!answer.success) {
+          const first = requestIssues(answer.error, 1)[0];
+          const message = `the answer to ${command} does not match the contract (${first ? `${first.path || 'answer'}: ${first.message}` : 'invalid'})`;
+          log(message, answer.error);
+          return { ok: false, error: { code: 'INTERNAL', message } };
+        }
+      }
       return { ok: true, value };
     } catch (err) {
       if (err instanceof CommandError) return { ok: false, error: err.toBridgeError() };

@@ -1,7 +1,17 @@
+import { SelfSignedStore } from './tls/self-signed-store';
 import type { EngineEvent, EngineSnapshot } from '../shared/contract';
-import type { ConversationSnapshot, EndpointKind, EndpointSnapshot } from '../shared/endpoints';
+import type { ConversationSnapshot, EndpointKind } from '../shared/endpoints';
 import { EventBatcher, toWireChunk, type BatcherOptions, type BatchSink } from './batcher';
 import { systemClock, type Clock } from './clock';
+import type {
+  ManagedConversation,
+  ManagedEndpoint,
+  OwnSocketsContext,
+  PortHolderLookup,
+  RecordingsContext,
+  TcpContext,
+  UdpContext,
+} from './contexts';
 import { invalidState, limitReached, notFound } from './command-error';
 import { EventHub, type StateEvent } from './event-hub';
 import { logInternalError, type FaultHandler } from './fault-barrier';
@@ -10,10 +20,10 @@ import { RecentHosts } from './recent-hosts';
 import { endpointEntries } from './session/endpoint-entries';
 import { SessionStore } from './session/session-store';
 import { SystemSocketsService } from './system-sockets/system-sockets-service';
-import type { RecordingMeta } from './recording/recorder';
 import { Recordings } from './recording/recordings';
 import { RateSampler, type RateSource } from './traffic/rate-sampler';
-import { DEFAULT_RING_BYTES, type TrafficLog } from './traffic/traffic-log';
+import { DEFAULT_RING_BYTES } from './traffic/traffic-log';
+import type { AttachedClient } from './ui-client';
 
 /**
  * Counter-only snapshot changes (bytes moved) reach each UI at most this often per endpoint or
@@ -35,38 +45,6 @@ export const ENGINE_LIMITS = {
   snapshotConversationBytes: 256 * 1024,
 } as const;
 
-/** An open (or closed but not yet removed) endpoint: a listener, a connection, a UDP socket. */
-export interface ManagedEndpoint {
-  readonly id: string;
-  readonly kind: EndpointKind;
-  snapshot(): EndpointSnapshot;
-  /** Closes every socket the endpoint holds. Idempotent; never rejects. */
-  close(): Promise<void>;
-  /** Its throughput series for the live charts (listeners and UDP endpoints). */
-  rateSource?(): RateSource;
-  /**
-   * A bug threw from one of its callbacks (see fault-barrier.ts): show it as the endpoint's error
-   * and close the endpoint. Never throws.
-   */
-  faulted(where: string, err: unknown): void;
-}
-
-/** One TCP byte stream (or a UDP endpoint's datagram log): what a `Traffic` log shows. */
-export interface ManagedConversation {
-  readonly id: string;
-  readonly endpointId: string;
-  readonly traffic: TrafficLog;
-  /** UDP endpoints have a traffic log but no TCP conversation snapshot. */
-  snapshot(): ConversationSnapshot | null;
-  send(bytes: Uint8Array): number;
-  shutdown(): void;
-  reset(): void;
-  /** Its throughput series (TCP streams; a UDP endpoint's is the endpoint's own). */
-  rateSource?(): RateSource;
-  /** What a recording's header says about it; null once it can no longer be recorded (closed). */
-  recordingMeta?(): RecordingMeta | null;
-}
-
 export interface EngineOptions {
   mode: 'electron' | 'browser';
   version: string;
@@ -80,9 +58,10 @@ export interface EngineOptions {
 
 /**
  * The source of truth: every endpoint and conversation, their state, counters and bounded traffic.
- * Protocol modules (tcp/, udp/) own their sockets and report changes through this object.
+ * Protocol modules (tcp/, udp/) own their sockets and report changes through this object, each
+ * seeing only its narrow context (contexts.ts).
  */
-export class Engine {
+export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSocketsContext {
   readonly hub = new EventHub();
   readonly clock: Clock;
   readonly ringBytes: number;
@@ -90,6 +69,8 @@ export class Engine {
   /** What a person set up, kept in the data folder's session file (session/session-store.ts). */
   readonly session: SessionStore;
   readonly recordings = new Recordings(this);
+  /** TLS listeners without certificate files use one certificate, kept in the data folder. */
+  readonly tlsCertificates: SelfSignedStore;
   readonly rates = new RateSampler();
   /** TCP and Unix stream sockets open at once (see net/descriptor-budget.ts). */
   readonly connectionCap = openConnectionCap();
@@ -111,13 +92,14 @@ export class Engine {
   private tickTimer: NodeJS.Timeout | null = null;
   /**
    * Who holds a local port, from the OS socket table when it can tell (e.g. `socat (pid 4242)`).
-   * Used to explain EADDRINUSE; tests may replace it.
+   * Used to explain EADDRINUSE; answers within PORT_HOLDER_TIMEOUT_MS (system-sockets-service.ts).
    */
-  portHolder: (port: number, proto: 'tcp' | 'udp') => Promise<string | null> = (port, proto) =>
+  readonly portHolder: PortHolderLookup = (port, proto) =>
     this.systemSockets.portHolder(port, proto);
   private systemSocketsService: SystemSocketsService | null = null;
 
   constructor(readonly options: EngineOptions) {
+    this.tlsCertificates = new SelfSignedStore(options.dataDir);
     this.clock = options.clock ?? systemClock;
     this.ringBytes = options.ringBytes ?? DEFAULT_RING_BYTES;
     this.recentHosts = new RecentHosts((hosts) => {
@@ -365,14 +347,18 @@ export class Engine {
     this.tickTimer = null;
   }
 
-  /** A UI client (a window or a browser tab) receives batched events until it detaches. */
-  attachClient(sink: BatchSink, options?: BatcherOptions): () => void {
-    const batcher = new EventBatcher(sink, options);
+  /**
+   * A UI client (a window or a browser tab) receives batched events until it detaches (calls the
+   * returned function); its `watch` narrows the traffic previews to the logs it shows.
+   */
+  attachClient(sink: BatchSink, options?: BatcherOptions): AttachedClient {
+    const batcher = new EventBatcher(sink, options, (id) => this.conversations.get(id)?.traffic);
     const unsubscribe = this.hub.subscribe(batcher);
-    return () => {
+    const detach = () => {
       unsubscribe();
       batcher.dispose();
     };
+    return Object.assign(detach, { watch: (ids: readonly string[]) => batcher.watch(ids) });
   }
 
   /**

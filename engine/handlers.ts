@@ -1,25 +1,17 @@
-import { LIMITS } from '../shared/primitives';
 import { appInfo } from './app-info';
+import { invalidState } from './command-error';
 import { lookupServiceByName } from './system-sockets/services';
 import { toWireChunk } from './batcher';
-import { CommandError } from './command-error';
+import { decodePayload } from './payload';
 import type { CommandHandlers } from './dispatcher';
 import type { Engine } from './engine';
 import { systemSocketsHandlers } from './system-sockets/system-sockets-handlers';
 import { recordingHandlers } from './recording/recording-handlers';
+import { generatorHandlers } from './generator/generator-handlers';
+import { scriptHandlers } from './scripts/script-handlers';
 import { sessionHandlers } from './session/session-handlers';
 import { tcpHandlers } from './tcp/tcp-handlers';
 import { udpHandlers } from './udp/udp-handlers';
-
-/** Decodes a validated base64 payload, enforcing the byte limit after decoding too. */
-export function decodePayload(data: string): Buffer {
-  const bytes = Buffer.from(data, 'base64');
-  if (bytes.length > LIMITS.messageBytes) {
-    const message = `a message is at most ${LIMITS.messageBytes} bytes (this one decodes to ${bytes.length})`;
-    throw new CommandError('VALIDATION', `data: ${message}`, [{ path: 'data', message }]);
-  }
-  return bytes;
-}
 
 const PAGE_MAX_BYTES = 4 * 1024 * 1024;
 
@@ -47,9 +39,19 @@ function commonHandlers(engine: Engine) {
       engine.requireConversation(conversationId).reset();
       return { ok: true as const };
     },
+    'tls:key-log': ({ conversationId }) => {
+      const text = engine.requireConversation(conversationId).keyLogText?.() ?? null;
+      if (text === null) throw invalidState(`${conversationId} does not speak TLS: it has no key log`);
+      return { text, lines: text === '' ? 0 : text.split('\n').length - 1 };
+    },
     'services:lookup': ({ name, proto }) => ({
       port: typeof name === 'number' ? name : lookupServiceByName(name, proto),
     }),
+    'ui:watch': ({ conversationIds }, client) => {
+      if (!client) throw invalidState('ui:watch is for a UI session: say hello first, so there are batches to narrow');
+      client.watch(conversationIds);
+      return { ok: true as const };
+    },
     'traffic:page': ({ conversationId, beforeSeq, limit, full }) => {
       const log = engine.requireConversation(conversationId).traffic;
       const chunks = log.page(beforeSeq, limit, PAGE_MAX_BYTES);
@@ -71,6 +73,8 @@ export function createHandlers(engine: Engine): CommandHandlers {
     ...recordingHandlers(engine),
     ...systemSocketsHandlers(engine),
     ...sessionHandlers(engine, () => handlers),
+    ...scriptHandlers(engine, () => handlers),
+    ...generatorHandlers(engine, () => handlers),
   };
   return handlers;
 }

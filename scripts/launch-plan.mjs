@@ -14,6 +14,8 @@ export const BROWSER_MODE_NOTICE =
  * The browser-mode host's share of `npm start -- ARGS`: its own options with their values.
  * Electron/Chromium switches (--no-sandbox …) mean nothing to it and are left out.
  */
+export const ELECTRON_JS_FLAGS = '--js-flags=--single-threaded-gc';
+
 export function webHostArgs(argv) {
   const out = [];
   for (let i = 0; i < argv.length; i++) {
@@ -46,5 +48,7 @@ export function launchPlan(o) {
     o.platform === 'linux' && o.isRoot && !o.argv.includes('--no-sandbox')
       ? 'sockscope: running as root; Electron will refuse to start unless you pass --no-sandbox (npm start -- --no-sandbox).'
       : null;
-  return { mode: 'electron', command: o.binary, args: ['.', ...o.argv], warning };
+  // The main process owns the sockets: V8's parallel GC helpers took a core from line-rate reads
+  // (docs/benchmarks.md). Electron reads --js-flags for the main process only from its command line.
+  return { mode: 'electron', command: o.binary, args: [ELECTRON_JS_FLAGS, '.', ...o.argv], warning };
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error — plain ESM script without types
-import { BROWSER_MODE_NOTICE, launchPlan, webHostArgs } from './launch-plan.mjs';
+import { BROWSER_MODE_NOTICE, ELECTRON_JS_FLAGS, launchPlan, webHostArgs } from './launch-plan.mjs';
 
 type Plan = { mode: 'electron'; command: string; args: string[]; warning: string | null } | { mode: 'browser'; args: string[]; notice: string } | { mode: 'fail'; message: string };
 const plan = launchPlan as (o: { binary: string | null; hasDesktopBuild: boolean; hasWebBuild: boolean; argv: string[]; platform: string; isRoot: boolean }) => Plan;
@@ -13,7 +13,7 @@ const base = { binary: '/opt/electron/electron', hasDesktopBuild: true, hasWebBu
 
 describe('launchPlan', () => {
   it('starts Electron on the built app where the binary is installed', () => {
-    expect(plan({ ...base, argv: ['--no-sandbox'] })).toEqual({ mode: 'electron', command: base.binary, args: ['.', '--no-sandbox'], warning: null });
+    expect(plan({ ...base, argv: ['--no-sandbox'] })).toEqual({ mode: 'electron', command: base.binary, args: [ELECTRON_JS_FLAGS, '.', '--no-sandbox'], warning: null });
   });
 
   it('starts browser mode instead, saying so in one line, where there is no binary', () => {

@@ -33,7 +33,8 @@ let child;
 if (plan.mode === 'browser') {
   console.log(plan.notice);
   // The host prints its URL and opens the default browser itself.
-  child = spawn(process.execPath, [path.join(root, 'out', 'web', 'web-host.cjs'), ...plan.args], { cwd: root, stdio: 'inherit' });
+  // GC on the main thread only, as `npm run web` starts it (docs/benchmarks.md, "Engine line rate").
+  child = spawn(process.execPath, ['--single-threaded-gc', path.join(root, 'out', 'web', 'web-host.cjs'), ...plan.args], { cwd: root, stdio: 'inherit' });
 } else {
   if (plan.warning) console.warn(plan.warning);
   // An inherited ELECTRON_RUN_AS_NODE (set by e.g. VS Code's integrated tooling) would make the

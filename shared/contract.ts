@@ -13,14 +13,21 @@ import {
 } from './endpoints';
 import { Base64, Family, Host, Id, LIMITS, Port, PortSpec, UnixPath } from './primitives';
 import { RateSample, RatesSnapshot } from './rates';
+import { ExecSettings } from './exec';
+import { RuleSet } from './rules';
 import { SAVED_MESSAGE_LIMITS, SavedMessage, SavedMessageId, SavedMessages } from './saved-messages';
 import { RecentHostLists, SESSION_FILE_BYTES, SessionStatus, SessionUi, SessionUiPatch } from './session-state';
+import { TLS_LIMITS, TlsClientOptions, TlsServerOptions } from './tls';
 import { ReverseDnsRequest, ReverseDnsResponse, SystemSocketsRequest, SystemSocketsView } from './system-sockets';
+import { GeneratorSnapshot, GeneratorStartRequest } from './generator';
+import { ScriptRunEnd, ScriptRunRequest, ScriptStepResult } from './script';
 
 const Empty = z.strictObject({});
 const EndpointRef = z.strictObject({ endpointId: Id });
 const ConversationRef = z.strictObject({ conversationId: Id });
 const Ok = z.strictObject({ ok: z.literal(true) });
+/** Traffic logs one UI session may watch at once (a window shows one or two; a few more for split views). */
+export const UI_WATCH_MAX = 64;
 
 export const NetworkInterface = z.strictObject({
   name: z.string(),
@@ -49,23 +56,42 @@ export const AppInfo = z.strictObject({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
-export const ListenRequest = z.strictObject({
-  bindAddress: Host.optional(),
-  port: PortSpec.optional(),
-  /** A Unix domain socket path (Windows: a named pipe) instead of address and port. */
-  path: UnixPath.optional(),
+/**
+ * tcp:listen and tcp:connect name either a Unix socket `path` or a network address: each is a union
+ * of two strict variants, so a request with both (or a Unix listener with `ipv6Only`) is refused by
+ * the schema itself. The wire format is the flat object it always was.
+ */
+const listenOptions = {
   backlog: z.number().int().min(LIMITS.backlog.min).max(LIMITS.backlog.max).optional(),
-  ipv6Only: z.boolean().optional(),
   behaviour: Behaviour.optional(),
+  /** Rules answer what arrives (shared/rules.ts); while active they stand in for the behaviour mode. */
+  rules: RuleSet.optional(),
+  /** Run a program per client with the socket as its stdin/stdout (shared/exec.ts); replaces behaviour and rules. */
+  exec: ExecSettings.optional(),
   maxClients: z.number().int().min(LIMITS.maxClients.min).max(LIMITS.maxClients.max).nullable().optional(),
+  /** Each accepted client speaks TLS (shared/tls.ts); without certificate files, a self-signed one Sockscope keeps. */
+  tls: TlsServerOptions.optional(),
+};
+export const InetListenRequest = z.strictObject({
+  /** Default 0.0.0.0 (tcp/listener.ts). */
+  bindAddress: Host.optional(),
+  /** Default 0: the kernel chooses. */
+  port: PortSpec.optional(),
+  ipv6Only: z.boolean().optional(),
+  ...listenOptions,
 });
+/** A Unix domain socket path (Windows: a named pipe) instead of address and port. */
+export const UnixListenRequest = z.strictObject({ path: UnixPath, ...listenOptions });
+export type UnixListenRequest = z.infer<typeof UnixListenRequest>;
+export type InetListenRequest = z.infer<typeof InetListenRequest>;
+export const ListenRequest = z.union([UnixListenRequest, InetListenRequest]);
 export type ListenRequest = z.infer<typeof ListenRequest>;
 
-export const ConnectRequest = z.strictObject({
-  host: Host.optional(),
-  port: PortSpec.optional(),
-  path: UnixPath.optional(),
-  timeoutMs: z.number().int().min(LIMITS.timeoutMs.min).max(LIMITS.timeoutMs.max).optional(),
+const timeoutMs = z.number().int().min(LIMITS.timeoutMs.min).max(LIMITS.timeoutMs.max).optional();
+export const InetConnectRequest = z.strictObject({
+  host: Host,
+  port: PortSpec,
+  timeoutMs,
   localAddress: Host.optional(),
   localPort: Port.optional(),
   noDelay: z.boolean().optional(),
@@ -75,7 +101,12 @@ export const ConnectRequest = z.strictObject({
    * local address/port is set). Off (default): our loop tries each address in getaddrinfo order.
    */
   happyEyeballs: z.boolean().optional(),
+  /** TLS right after connect (shared/tls.ts). */
+  tls: TlsClientOptions.optional(),
 });
+export const UnixConnectRequest = z.strictObject({ path: UnixPath, timeoutMs, tls: TlsClientOptions.optional() });
+export type InetConnectRequest = z.infer<typeof InetConnectRequest>;
+export const ConnectRequest = z.union([UnixConnectRequest, InetConnectRequest]);
 export type ConnectRequest = z.infer<typeof ConnectRequest>;
 
 export const UdpBindRequest = z.strictObject({
@@ -85,6 +116,7 @@ export const UdpBindRequest = z.strictObject({
   reuseAddr: z.boolean().optional(),
   ipv6Only: z.boolean().optional(),
   behaviour: Behaviour.optional(),
+  rules: RuleSet.optional(),
 });
 export type UdpBindRequest = z.infer<typeof UdpBindRequest>;
 
@@ -144,11 +176,16 @@ export const commands = {
 
   'tcp:listen': command(ListenRequest, EndpointRef),
   'tcp:connect': command(ConnectRequest, EndpointRef),
-  'tcp:reconnect': command(EndpointRef, EndpointRef),
+  /** `tlsVerify: false`: connect again without certificate verification (after a failure a person saw). */
+  /** STARTTLS: the established plain connection goes on in TLS (after the protocol's own upgrade command). */
+  'tcp:start-tls': command(z.strictObject({ endpointId: Id, tls: TlsClientOptions }), Ok),
+  'tcp:reconnect': command(z.strictObject({ endpointId: Id, tlsVerify: z.literal(false).optional() }), EndpointRef),
   'listener:configure': command(
     z.strictObject({
       endpointId: Id,
       behaviour: Behaviour.optional(),
+      /** Replaces the rule set whole (hit counters restart); `{ rules: [] }` turns rules off. */
+      rules: RuleSet.optional(),
       maxClients: z.number().int().min(LIMITS.maxClients.min).max(LIMITS.maxClients.max).nullable().optional(),
     }),
     Ok,
@@ -162,6 +199,8 @@ export const commands = {
   'conversation:shutdown': command(ConversationRef, Ok),
   /** Abort with RST: socket.resetAndDestroy(). */
   'conversation:reset': command(ConversationRef, Ok),
+  /** A TLS stream's secrets in the SSLKEYLOGFILE format, for Wireshark to decrypt a capture of it. */
+  'tls:key-log': command(ConversationRef, z.strictObject({ text: z.string().max(TLS_LIMITS.keyLogBytes * 2), lines: z.number().int().min(0) })),
 
   'udp:bind': command(UdpBindRequest, EndpointRef),
   'udp:send': command(UdpSendRequest, z.strictObject({ bytes: z.number(), to: z.string() })),
@@ -173,6 +212,7 @@ export const commands = {
     z.strictObject({
       endpointId: Id,
       behaviour: Behaviour.optional(),
+      rules: RuleSet.optional(),
       broadcast: z.boolean().optional(),
       ttl: z.number().int().min(1).max(255).optional(),
       multicastTtl: z.number().int().min(0).max(255).optional(),
@@ -208,6 +248,13 @@ export const commands = {
   'messages:reorder': command(z.strictObject({ ids: z.array(SavedMessageId).max(SAVED_MESSAGE_LIMITS.count) }), Ok),
   /** The UI state to restore on the next start (fields left out keep their saved value). */
   'ui:save': command(SessionUiPatch, Ok),
+  /**
+   * The conversations (or UDP endpoints) this UI session shows a Traffic log of, replacing the last
+   * list. From then on its batches carry traffic previews for these only (counters still for all),
+   * and each one newly listed gets its recent traffic from the engine's log in the next batch. A
+   * session that never sends it gets every conversation's previews. Needs a UI session (hello).
+   */
+  'ui:watch': command(z.strictObject({ conversationIds: z.array(Id).max(UI_WATCH_MAX) }), Ok),
   'session:configure': command(z.strictObject({ reconnectOnStart: z.boolean() }), Ok),
   'session:dismiss-notice': command(Empty, Ok),
   /** The session file's text, as it would be saved now. */
@@ -249,6 +296,16 @@ export const commands = {
   'system-sockets:snapshot': command(SystemSocketsRequest, SystemSocketsView),
   /** Names for addresses the table shows; answers from the cache and resolves the rest in the background. */
   'system-sockets:reverse-dns': command(ReverseDnsRequest, ReverseDnsResponse),
+
+  // Send/expect scripts (shared/script.ts) and the traffic generator (shared/generator.ts).
+  /** Parses the script (VALIDATION names the field at fault) and starts it; steps arrive as `script:step`. */
+  'script:run': command(ScriptRunRequest, z.strictObject({ runId: Id })),
+  'script:stop': command(z.strictObject({ runId: Id }), Ok),
+  /** "Turn this conversation into…": a script (sends and expects, YAML) and a mock server's rules. */
+  'script:from-conversation': command(ConversationRef, z.strictObject({ script: z.string(), rules: RuleSet, rulesText: z.string() })),
+  'generator:start': command(GeneratorStartRequest, z.strictObject({ generatorId: Id })),
+  /** Stops within 200 ms at any rate; answers with its last state. */
+  'generator:stop': command(z.strictObject({ generatorId: Id }), GeneratorSnapshot),
 } as const;
 
 export type Commands = typeof commands;
@@ -290,6 +347,11 @@ export const EngineEvent = z.discriminatedUnion('type', [
     total: z.strictObject({ in: z.number(), out: z.number() }),
     samples: z.array(RateSample),
   }),
+  /** One script step's result (a tight repeat's are partly counted instead: see `script:ended`). */
+  z.strictObject({ type: z.literal('script:step'), result: ScriptStepResult }),
+  z.strictObject({ type: z.literal('script:ended'), end: ScriptRunEnd, unreported: z.number() }),
+  /** A generator's counters and achieved rates (at most 4 a second), and its end. */
+  z.strictObject({ type: z.literal('generator:changed'), generator: GeneratorSnapshot }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 

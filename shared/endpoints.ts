@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { ErrorInfo } from './errors';
 import { Base64, Family, Id, SockAddr } from './primitives';
 import { RecordingInfo } from './recording';
+import { ExecInfo, ExecSettings } from './exec';
+import { RuleHits, RuleSet } from './rules';
+import { ConversationTls, ListenerTls, TlsClientOptions, TlsSessionInfo } from './tls';
 
 /** One BSD call as it really happened, e.g. `bind(0.0.0.0:5000)` → `ok`. */
 export const TimelineEntry = z.strictObject({
@@ -85,6 +88,10 @@ export const ConversationSnapshot = z.strictObject({
   error: ErrorInfo.nullable(),
   /** The current (or last) recording of this stream to a file; null when never recorded. */
   recording: RecordingInfo.nullable(),
+  /** Set once TLS is spoken on this stream (from connect, accept or STARTTLS). */
+  tls: ConversationTls.nullable().optional(),
+  /** An exec listener's client: its process (waiting for a slot, running, exited). */
+  exec: ExecInfo.optional(),
 });
 export type ConversationSnapshot = z.infer<typeof ConversationSnapshot>;
 
@@ -111,12 +118,20 @@ export const ListenerSnapshot = z.strictObject({
     ipv6Only: z.boolean(),
   }),
   behaviour: Behaviour,
+  /** Its rules (absent: none were ever set) and their hit counters. */
+  rules: RuleSet.optional(),
+  ruleHits: RuleHits.optional(),
+  /** An exec listener's command (docs/exec.md) and its processes now. */
+  exec: ExecSettings.optional(),
+  execProcesses: z.strictObject({ running: z.number(), waiting: z.number() }).optional(),
   maxClients: z.number().nullable(),
   clientIds: z.array(Id),
   /** Clients refused because of maxClients. */
   refused: z.number(),
   acceptedTotal: z.number(),
   stats: TrafficStats,
+  /** Its TLS (absent: plain TCP). */
+  tls: ListenerTls.optional(),
 });
 export type ListenerSnapshot = z.infer<typeof ListenerSnapshot>;
 
@@ -157,7 +172,11 @@ export const ConnectionSnapshot = z.strictObject({
     noDelay: z.boolean(),
     keepAlive: z.boolean(),
     happyEyeballs: z.boolean(),
+    /** TLS after connect (absent: plain TCP); `verify: false` shows as a warning. */
+    tls: TlsClientOptions.optional(),
   }),
+  /** The last TLS handshake that failed, with the chain it saw (null when none failed). */
+  tlsFailure: TlsSessionInfo.nullable().optional(),
   /** What getaddrinfo returned, in its order. */
   resolved: z.array(ResolvedAddress),
   /** How the attempts below were made; null until the addresses are known (and for Unix paths). */
@@ -182,6 +201,8 @@ export const UdpSnapshot = z.strictObject({
   /** Set after connect(): datagrams go there and only its datagrams are received. */
   connectedTo: SockAddr.nullable(),
   behaviour: Behaviour,
+  rules: RuleSet.optional(),
+  ruleHits: RuleHits.optional(),
   broadcast: z.boolean(),
   multicastTtl: z.number(),
   multicastLoopback: z.boolean(),

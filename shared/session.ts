@@ -7,7 +7,14 @@
  * docs/sessions.md describes the format for people.
  */
 import { z } from 'zod';
-import { commands, ConnectRequest, ListenRequest, UdpBindRequest } from './contract';
+import {
+  commands,
+  InetConnectRequest,
+  InetListenRequest,
+  UdpBindRequest,
+  UnixConnectRequest,
+  UnixListenRequest,
+} from './contract';
 import { Host, Id, PortSpec } from './primitives';
 import { SavedMessages } from './saved-messages';
 import { defaultSessionUi, emptyRecentHosts, RecentHostLists, SESSION_FILE_BYTES, SessionUi } from './session-state';
@@ -33,7 +40,13 @@ const SavedEndpointId = Id.optional();
 
 const either = (message: string, path: string) => ({ message, path: [path] });
 
-export const SessionListener = ListenRequest.extend({
+/**
+ * A saved endpoint is the request it was opened with, plus its kind and saved id. The file keeps it
+ * as one flat object (as it always did) with the request union's rule as refinements, so a file
+ * that breaks it says which field is wrong.
+ */
+export const SessionListener = InetListenRequest.extend({
+  path: UnixListenRequest.shape.path.optional(),
   kind: z.literal('tcp-listener'),
   id: SavedEndpointId,
 })
@@ -41,10 +54,12 @@ export const SessionListener = ListenRequest.extend({
   .refine((l) => l.path === undefined || !l.ipv6Only, either('only applies to an IPv6 address', 'ipv6Only'));
 export type SessionListener = z.infer<typeof SessionListener>;
 
-export const SessionConnection = ConnectRequest.extend({
-  kind: z.literal('tcp-connection'),
-  id: SavedEndpointId,
-})
+export const SessionConnection = InetConnectRequest.partial({ host: true, port: true })
+  .extend({
+    path: UnixConnectRequest.shape.path.optional(),
+    kind: z.literal('tcp-connection'),
+    id: SavedEndpointId,
+  })
   .refine(
     (c) => c.path === undefined || (c.host === undefined && c.port === undefined && c.localAddress === undefined && c.localPort === undefined),
     either('give either a path or a host and port, not both', 'path'),
@@ -110,7 +125,6 @@ export const SessionFile = z
     );
   });
 export type SessionFile = z.infer<typeof SessionFile>;
-export type SessionFileInput = z.input<typeof SessionFile>;
 
 /** Indices of values seen before (undefined ids are not compared). */
 function duplicates(ids: (string | undefined)[]): number[] {

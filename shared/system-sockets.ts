@@ -110,17 +110,6 @@ export const SystemSocketsStatus = z.strictObject({
 });
 export type SystemSocketsStatus = z.infer<typeof SystemSocketsStatus>;
 
-/** Which rows appeared, changed or went away between two snapshots (by `key`). */
-export const SystemSocketsDiff = z.strictObject({
-  added: z.array(z.string()),
-  removed: z.array(z.string()),
-  /** State, owning processes or uid differ: worth a visible mark. */
-  changed: z.array(z.string()),
-  /** Only queues, byte counters or RTT moved: update quietly. */
-  countersChanged: z.array(z.string()),
-});
-export type SystemSocketsDiff = z.infer<typeof SystemSocketsDiff>;
-
 /** `HOST:PORT` as the UI contract writes it (`[::1]:80` for IPv6, `*` for a missing port). */
 export function formatSocketEndpoint(address: string | null, port: number | null): string {
   if (address === null) return '';

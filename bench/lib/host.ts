@@ -5,6 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 
+/**
+ * The host runs as `npm run web` starts it (package.json): with V8's garbage collector on the main
+ * thread only. Node allocates a fresh 64 KiB buffer for every read of an accepted socket (Node 20
+ * has no `onread` buffer reuse for them), and that gigabyte a second of external memory makes V8
+ * collect dozens of times a second; in the engine's heap its four parallel helper threads then
+ * spent more CPU than the whole bare sink, on two cores shared with the sender (docs/benchmarks.md).
+ */
+const HOST_NODE_FLAGS = ['--single-threaded-gc'];
+
 export interface Host {
   url: string;
   port: number;
@@ -14,12 +23,13 @@ export interface Host {
   stop(): Promise<void>;
 }
 
-export async function startHost(opts: { profileDir?: string } = {}): Promise<Host> {
+/** `nodeArgs`: more Node options (e.g. `--require` an instrument); `ipc`: a Node IPC channel to the host. */
+export async function startHost(opts: { profileDir?: string; nodeArgs?: string[]; ipc?: boolean } = {}): Promise<Host> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sockscope-bench-'));
-  const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
+  const nodeArgs = [...HOST_NODE_FLAGS, ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), ...(opts.nodeArgs ?? [])];
   // Node raises its soft RLIMIT_NOFILE to the hard limit at startup, so 10,000 sockets fit when the hard limit allows.
   const proc = spawn(process.execPath, [...nodeArgs, 'out/web/web-host.cjs', '--port', '0', '--no-open', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: opts.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -56,6 +66,16 @@ export async function startHost(opts: { profileDir?: string } = {}): Promise<Hos
     },
   };
 }
+
+/** CPU time a process has used so far, user + system, all its threads, in ms (Linux /proc). */
+export function cpuMs(pid: number): number {
+  // After the command name (which may hold spaces, hence the last ')'): utime and stime, in clock ticks.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+}
+/** USER_HZ: 100 on every Linux the project runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
 
 /** Resident set size of a process in MiB (Linux /proc). */
 export function rssMiB(pid: number): number {

@@ -7,8 +7,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { Behaviour } from '../../shared/endpoints';
-import { b64, sleep, waitFor, type TestHost } from '../tcp/test-helpers';
-import { MiB, nodeChild, settledMemory, useFaultHarness } from './fault-helpers';
+import { b64 } from '../testing/bytes';
+import { MiB, nodeChild, settledMemory, useFaultHarness } from '../testing/faults';
+import type { TestHost } from '../testing/test-host';
+import { sleep, waitFor } from '../testing/wait';
 
 /** Connects, writes `bytes` of `fill`, reads nothing until it gets "read" on stdin, then counts. */
 const NON_READER = `

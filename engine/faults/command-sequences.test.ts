@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent, EventBatch } from '../../shared/contract';
 import { createEngineHost } from '../index';
-import { b64, makeHost, sleep, waitFor, type TestHost } from '../tcp/test-helpers';
-import { watchProcess, type ProcessWatch } from './fault-helpers';
+import { b64 } from '../testing/bytes';
+import { type ProcessWatch, watchProcess } from '../testing/faults';
+import { TestHost } from '../testing/test-host';
+import { sleep, waitFor } from '../testing/wait';
 
 let h: TestHost;
 let watch: ProcessWatch;
@@ -20,7 +22,7 @@ let detach: () => void;
 
 beforeEach(() => {
   watch = watchProcess();
-  h = makeHost();
+  h = new TestHost();
   events = [];
   detach = h.engine.attachClient({ send: (b: EventBatch) => void events.push(...b.events) });
 });

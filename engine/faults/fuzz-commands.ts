@@ -176,11 +176,14 @@ const listen = command(
     behaviour: behaviourArb,
     maxClients: fc.constantFrom<number | null | undefined>(undefined, undefined, null, 1, 2),
     backlog: fc.constantFrom<number | undefined>(undefined, undefined, 1),
+    // TLS listeners meet the world's plain peers too: handshakes that fail, stall or get reset.
+    tls: fc.constantFrom(false, false, true),
   }),
   async (w, m, p) => {
     const where = listenTarget(w, m, p.at, p.slot);
     const r = await w.call('tcp:listen', {
       ...where,
+      ...(p.tls ? { tls: {} } : {}),
       ...(p.behaviour ? { behaviour: p.behaviour } : {}),
       ...(p.maxClients !== undefined ? { maxClients: p.maxClients } : {}),
       ...(p.backlog !== undefined ? { backlog: p.backlog } : {}),
@@ -228,6 +231,7 @@ const connectCmd = command(
     keepAlive: fc.boolean(),
     happyEyeballs: fc.boolean(),
     local: fc.constantFrom<'none' | 'address' | 'taken-port'>('none', 'none', 'none', 'address', 'taken-port'),
+    tls: fc.constantFrom<'none' | 'verify' | 'insecure'>('none', 'none', 'none', 'verify', 'insecure'),
   }),
   async (w, m, p) => {
     const target = connectTarget(w, m, p.to, p.pick);
@@ -245,6 +249,7 @@ const connectCmd = command(
       ...(p.noDelay ? { noDelay: true } : {}),
       ...(p.keepAlive ? { keepAlive: true } : {}),
       ...(p.happyEyeballs ? { happyEyeballs: true } : {}),
+      ...(p.tls === 'none' ? {} : { tls: { verify: p.tls === 'verify' } }),
     });
     created(m, 'tcp-connection', r);
   },
@@ -278,6 +283,22 @@ function connectTarget(w: FuzzWorld, m: FuzzModel, to: ConnectTo, pick: number):
 }
 
 const reconnect = onEndpoint('tcp:reconnect', ['tcp-connection']);
+
+const reconnectUnverified = command('tcp:reconnect', refArb, async (w, m, ref) => {
+  await w.call('tcp:reconnect', { endpointId: endpointId(m, ref, ['tcp-connection']), tlsVerify: false });
+});
+
+/** STARTTLS on whatever the connection talks to: usually a plain peer, so the handshake fails mid-conversation. */
+const startTls = command('tcp:start-tls', fc.record({ ref: refArb, verify: fc.boolean() }), async (w, m, p) => {
+  await w.call('tcp:start-tls', { endpointId: endpointId(m, p.ref, ['tcp-connection']), tls: { verify: p.verify } });
+});
+
+const keyLog = onConversation('tls:key-log');
+
+/** The fuzzer calls without a UI session: the engine must say so, not fail. */
+const watch = command('ui:watch', fc.record({ refs: fc.array(refArb, { maxLength: 3 }) }), async (w, m, p) => {
+  await w.call('ui:watch', { conversationIds: p.refs.map((ref) => conversationId(m, ref)) });
+});
 
 const configureListener = command(
   'listener:configure',
@@ -484,6 +505,53 @@ const removeStale = command('unix:remove-stale', fc.record({ which: fc.constantF
             : w.socksDir;
   const r = await w.call('unix:remove-stale', { path });
   if (r.ok) w.staleMade.delete(path);
+});
+
+// Scripts and generators run over what the model already holds (never `connect`: that would open
+// endpoints the model does not know); their ids are kept per world so stop commands can name them.
+const runIds = new WeakMap<FuzzWorld, string[]>();
+const generatorIds = new WeakMap<FuzzWorld, string[]>();
+const remember = (map: WeakMap<FuzzWorld, string[]>, w: FuzzWorld, r: { ok: boolean; value?: unknown }, key: string) => {
+  if (!r.ok) return;
+  const ids = map.get(w) ?? [];
+  ids.push((r.value as Record<string, string>)[key] as string);
+  map.set(w, ids.slice(-16));
+};
+const pickId = (map: WeakMap<FuzzWorld, string[]>, w: FuzzWorld, pick: number, never: string) => {
+  const ids = map.get(w) ?? [];
+  return ids.length > 0 ? (ids[pick % ids.length] as string) : never;
+};
+
+const runScript = command(
+  'script:run',
+  fc.record({ ref: refArb, text: fc.constantFrom('{ "steps": [ { "send": "hi\\n" }, { "expect": { "contains": "x", "timeoutMs": 30 } } ] }', '{ "steps": [ { "wait": 5 }, { "shutdown": true } ] }', '{ "steps": [ { "sned": 1 } ] }', 'not: [valid') }),
+  async (w, m, p) => {
+    remember(runIds, w, await w.call('script:run', { text: p.text, conversationId: conversationId(m, p.ref) }), 'runId');
+  },
+);
+
+const fromConversation = onConversation('script:from-conversation');
+
+const stopScript = command('script:stop', fc.nat(15), async (w, _m, pick) => {
+  await w.call('script:stop', { runId: pickId(runIds, w, pick, 's99') });
+});
+
+const startGenerator = command(
+  'generator:start',
+  fc.record({ ref: refArb, to: fc.constantFrom('conversation', 'listener', 'udp'), count: fc.constantFrom(1, 50, 1000) }),
+  async (w, m, p) => {
+    const target =
+      p.to === 'conversation'
+        ? { conversationId: conversationId(m, p.ref) }
+        : p.to === 'listener'
+          ? { listenerId: endpointId(m, p.ref, ['tcp-listener']) }
+          : { udpEndpointId: endpointId(m, p.ref, ['udp']), host: '127.0.0.1', port: 9 };
+    remember(generatorIds, w, await w.call('generator:start', { target, payload: { text: 'gen {{counter}}\n' }, count: p.count, durationMs: 500 }), 'generatorId');
+  },
+);
+
+const stopGenerator = command('generator:stop', fc.nat(15), async (w, _m, pick) => {
+  await w.call('generator:stop', { generatorId: pickId(generatorIds, w, pick, 'g99') });
 });
 
 const lookup = command(
@@ -713,6 +781,15 @@ const single: fc.Arbitrary<FuzzCommand> = fc.oneof(
   { weight: 1, arbitrary: readRecording },
   { weight: 1, arbitrary: removeStale },
   { weight: 1, arbitrary: lookup },
+  { weight: 1, arbitrary: reconnectUnverified },
+  { weight: 2, arbitrary: startTls },
+  { weight: 1, arbitrary: keyLog },
+  { weight: 1, arbitrary: watch },
+  { weight: 1, arbitrary: runScript },
+  { weight: 1, arbitrary: stopScript },
+  { weight: 1, arbitrary: fromConversation },
+  { weight: 1, arbitrary: startGenerator },
+  { weight: 1, arbitrary: stopGenerator },
   { weight: 1, arbitrary: systemSockets },
   { weight: 1, arbitrary: reverseDns },
   { weight: 1, arbitrary: appSnapshot },

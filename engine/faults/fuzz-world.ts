@@ -22,7 +22,7 @@ import {
 import type { ConversationSnapshot, EndpointKind, EndpointSnapshot } from '../../shared/endpoints';
 import { createEngineHost, type EngineHost } from '../index';
 import { TcpListener } from '../tcp/listener';
-import { watchProcess, type ProcessWatch } from './fault-helpers';
+import { type ProcessWatch, watchProcess } from '../testing/faults';
 import { openFds } from './soak-runner';
 
 /** How long any command may take to answer before the run fails as a hang. */

@@ -8,8 +8,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MAX_CLOSED_CLIENTS } from '../tcp/listener';
 import type { TcpConnection } from '../tcp/connection';
-import { makeHost, waitFor, type TestHost } from '../tcp/test-helpers';
-import { MiB, openFds, ownSockets, settledMemory, tcpStatesOnPort, watchProcess, type ProcessWatch } from './fault-helpers';
+import { MiB, openFds, ownSockets, type ProcessWatch, settledMemory, tcpStatesOnPort, watchProcess } from '../testing/faults';
+import { TestHost } from '../testing/test-host';
+import { waitFor } from '../testing/wait';
 
 const CYCLES = 10_000;
 const BATCH = 100;
@@ -19,7 +20,7 @@ let watch: ProcessWatch;
 
 beforeAll(() => {
   watch = watchProcess();
-  h = makeHost();
+  h = new TestHost();
 });
 
 afterAll(async () => {

@@ -8,11 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_PAYLOAD_FIELDS } from '../dispatcher';
 import { ENGINE_LIMITS } from '../engine';
 import { connectionCapFor, MAX_OPEN_CONNECTIONS, RESERVED_DESCRIPTORS } from '../net/descriptor-budget';
-import { cleanupPeers, makeHost, track, waitFor, type TestHost } from '../tcp/test-helpers';
+import { cleanupPeers, track } from '../testing/cleanup';
+import { TestHost } from '../testing/test-host';
+import { waitFor } from '../testing/wait';
 
 let h: TestHost;
 beforeEach(() => {
-  h = makeHost();
+  h = new TestHost();
 });
 afterEach(async () => {
   await cleanupPeers();

@@ -5,62 +5,31 @@
  * WebSocket client with its token opens a Unix listener, a TCP listener, a connection and a UDP
  * endpoint; outside clients connect; then the host gets SIGINT (Ctrl-C) or SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CommandResult } from '../../shared/contract';
 import { APP_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../hosts/web/upgrade-gate';
-import { ownSocketsOf } from './fault-helpers';
+import { bundleWebHost, startWebHostProcess, type BundledWebHost, type WebHostProcess } from '../../hosts/web/web-test-support';
+import { ownSocketsOf } from '../testing/faults';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+let bundle: BundledWebHost;
 let work: string;
-let hostScript: string;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'sockscope-shutdown-'));
-  hostScript = join(work, 'web', 'web-host.cjs');
-  await build({
-    entryPoints: [join(root, 'hosts/web/web-host.ts')],
-    outfile: hostScript,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'warning',
-    external: ['electron', 'bufferutil', 'utf-8-validate'],
-  });
+  bundle = await bundleWebHost('sockscope-shutdown-');
+  work = bundle.work;
 });
 
 afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
+  bundle.remove();
 });
 
-async function startHost(): Promise<{ child: ChildProcess; url: URL; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
-  // A data folder of its own: a host restores the session it finds there, and each test starts empty.
-  const dataDir = mkdtempSync(join(work, 'data-'));
-  const child = spawn(process.execPath, [hostScript, '--port', '0', '--no-open', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`host did not print its URL: ${out}`)), 10_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^Sockscope UI: (\S+)$/m.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', () => reject(new Error(`host exited: ${out}`)));
-  });
-  return { child, url: new URL(url), exited };
+/** The host with a data folder of its own: a host restores the session it finds there, and each test starts empty. */
+function startHost(): Promise<WebHostProcess> {
+  return startWebHostProcess(bundle, ['--no-open', '--data-dir', mkdtempSync(join(work, 'data-'))]);
 }
 
 async function wsClient(url: URL) {

@@ -8,8 +8,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SEND_BUFFER_LIMIT } from '../tcp/conversation';
-import { b64, freePort, fullQueueListener, rawClient, sleep, track, trafficBytes, waitFor, type TestHost } from '../tcp/test-helpers';
-import { MiB, nodeChild, settledMemory, useFaultHarness } from './fault-helpers';
+import { b64 } from '../testing/bytes';
+import { track } from '../testing/cleanup';
+import { MiB, nodeChild, settledMemory, useFaultHarness } from '../testing/faults';
+import { freePort, fullQueueListener, rawClient, trafficBytes } from '../testing/tcp-peers';
+import type { TestHost } from '../testing/test-host';
+import { sleep, waitFor } from '../testing/wait';
 
 // After every fault: the engine is up and the other endpoints are untouched (see useFaultHarness).
 const harness = useFaultHarness();

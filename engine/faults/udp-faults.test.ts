@@ -8,8 +8,11 @@ import dgram from 'node:dgram';
 import { spawn } from 'node:child_process';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { UdpSnapshot } from '../../shared/endpoints';
-import { b64, track, waitFor, type TestHost } from '../tcp/test-helpers';
-import { MiB, settledMemory, useFaultHarness } from './fault-helpers';
+import { b64 } from '../testing/bytes';
+import { track } from '../testing/cleanup';
+import { MiB, settledMemory, useFaultHarness } from '../testing/faults';
+import type { TestHost } from '../testing/test-host';
+import { waitFor } from '../testing/wait';
 
 // After every fault: the engine is up and the other endpoints are untouched (see useFaultHarness).
 const harness = useFaultHarness();

@@ -8,7 +8,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../shared/primitives';
 import { SEND_BUFFER_LIMIT, type TcpConversation } from '../tcp/conversation';
-import { makeHost, waitFor, type TestHost } from '../tcp/test-helpers';
+import { TestHost } from '../testing/test-host';
+import { waitFor } from '../testing/wait';
 
 const MiB = 1024 * 1024;
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -17,7 +18,7 @@ afterEach(async () => {
 });
 
 function host(): TestHost {
-  const h = makeHost();
+  const h = new TestHost();
   cleanups.push(() => h.engine.shutdown());
   return h;
 }

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent, EventBatch } from '../../shared/contract';
 import { RateHistory, SampleRing } from '../traffic/rate-history';
 import { RateSampler } from '../traffic/rate-sampler';
-import { makeHost, waitFor, type TestHost } from '../tcp/test-helpers';
+import { TestHost } from '../testing/test-host';
+import { waitFor } from '../testing/wait';
 
 describe('SampleRing', () => {
   it('keeps the newest 60 samples per channel, oldest first', () => {
@@ -60,7 +61,7 @@ describe('engine rates', () => {
   });
 
   it('sends one rates:sampled a second with bytes, accepts and open clients, and the minute in snapshots', async () => {
-    h = makeHost();
+    h = new TestHost();
     const batches: EventBatch[] = [];
     const detach = h.engine.attachClient({ send: (b) => batches.push(b) }, { intervalMs: 5 });
     const { endpointId } = await h.call('tcp:listen', { bindAddress: '127.0.0.1', port: 0 });

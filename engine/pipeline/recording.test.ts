@@ -13,7 +13,7 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandName, CommandRequest, CommandResponse } from '../../shared/contract';
 import { createEngineHost, type EngineHost } from '../index';
-import { waitFor } from '../tcp/test-helpers';
+import { waitFor } from '../testing/wait';
 import { parsePcapng, reassemble } from './pcapng-reader';
 
 const cleanups: (() => unknown)[] = [];

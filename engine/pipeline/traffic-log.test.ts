@@ -98,3 +98,42 @@ describe('TrafficLog arena', () => {
     expect(kept.map((c) => c.seq)).toEqual(kept.map((_, i) => (kept[0]?.seq as number) + i));
   });
 });
+
+describe('TrafficLog.appendRead (socket reads, copied at the end of the turn)', () => {
+  const fill = (size: number, seed: number) => new Uint8Array(size).map((_, k) => (seed + k) % 251);
+
+  it('keeps exactly what append would, in sequence order with sends, and counts the rest as not kept', async () => {
+    const budget = 10_000;
+    const eager = new TrafficLog(budget, 50);
+    const lazy = new TrafficLog(budget, 50);
+    let total = 0;
+    for (let i = 0; i < 300; i++) {
+      const dir = i % 7 === 0 ? 'out' : 'in';
+      const b = fill(1 + ((i * 7919) % 3000), i);
+      total += b.length;
+      eager.append(dir, b, i);
+      if (dir === 'out') lazy.append(dir, b.slice(), i);
+      else lazy.appendRead(dir, b.slice(), i);
+      if (i % 50 === 49) await new Promise<void>((r) => setImmediate(r)); // a few turns, each with a burst
+    }
+    const want = eager.page(undefined, 10_000);
+    const got = lazy.page(undefined, 10_000);
+    expect(got.map((c) => [c.seq, c.dir, c.bytes.length])).toEqual(want.map((c) => [c.seq, c.dir, c.bytes.length]));
+    for (const [i, c] of got.entries()) expect(Buffer.from(c.bytes).equals(Buffer.from((want[i] as { bytes: Uint8Array }).bytes))).toBe(true);
+    expect(lazy.notKept).toEqual(eager.notKept);
+    const kept = got.reduce((n, c) => n + c.bytes.length, 0);
+    expect(lazy.notKept.in + lazy.notKept.out + kept).toBe(total);
+  });
+
+  it('copies only the newest ring-full of one turn and lets the older reads go at once', async () => {
+    const log = new TrafficLog(4096, 1000);
+    const chunks = Array.from({ length: 10 }, (_, i) => log.appendRead('in', fill(1024, i), i));
+    // Six older reads were dropped before the turn ended: their buffers are not held.
+    expect(chunks.slice(0, 6).map((c) => c.bytes.length)).toEqual([0, 0, 0, 0, 0, 0]);
+    await new Promise<void>((r) => setImmediate(r));
+    const kept = log.page(undefined, 100);
+    expect(kept.map((c) => c.seq)).toEqual([6, 7, 8, 9]);
+    expect(Buffer.from(kept[0]?.bytes ?? []).equals(Buffer.from(fill(1024, 6)))).toBe(true);
+    expect(log.notKept.in).toBe(6 * 1024);
+  });
+});

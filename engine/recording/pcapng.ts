@@ -285,6 +285,8 @@ interface Header {
   role: 'client' | 'accepted' | 'udp';
   localAddr: SockAddr | null;
   remoteAddr: SockAddr | null;
+  /** A TLS stream's version and cipher (recorder.ts): the data is its plaintext. */
+  tls?: string;
   startedUs: number;
 }
 
@@ -336,7 +338,10 @@ export async function exportPcapng(recordingPath: string, outPath: string): Prom
         header = rec as Header;
         const { localAddr: local, remoteAddr: remote } = header;
         if (header.kind === 'unix' || local?.kind !== 'inet') throw new ExportError('only TCP/IP and UDP/IP recordings can be exported as pcapng');
-        await write(sectionHeaderBlock('Link, IP and transport headers synthesised by Sockscope from a recorded byte stream (docs/recording.md).'));
+        const synthesised = 'Link, IP and transport headers synthesised by Sockscope from a recorded byte stream (docs/recording.md).';
+        // The bytes are what TLS carried, not its records: say so where Wireshark shows the file's comment.
+        const decrypted = header.tls ? ` Decrypted TLS: the payload is the plaintext of a TLS stream (${header.tls}); the TLS records are not in this file.` : '';
+        await write(sectionHeaderBlock(synthesised + decrypted));
         await write(interfaceDescriptionBlock('sockscope-recording'));
         if (header.kind === 'tcp') {
           if (remote?.kind !== 'inet') throw new ExportError('the recording does not name the peer');

@@ -29,6 +29,8 @@ export interface RecordingMeta {
   role: 'client' | 'accepted' | 'udp';
   local: SockAddr | null;
   remote: SockAddr | null;
+  /** Set for a TLS stream (`TLSv1.3, TLS_AES_256_GCM_SHA384`): what is recorded is its plaintext. */
+  tls?: string;
 }
 
 export interface RecorderDeps {
@@ -90,6 +92,7 @@ export class Recorder {
       remote: meta.remote ? formatSockAddr(meta.remote) : null,
       localAddr: meta.local,
       remoteAddr: meta.remote,
+      ...(meta.tls ? { tls: meta.tls } : {}),
       startedUs: this.nowUs(),
     });
   }

@@ -3,7 +3,11 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { CommandHandlers } from '../dispatcher';
 import { invalidState } from '../command-error';
-import type { Engine } from '../engine';
+import type { RecordingsContext } from '../contexts';
+import type { Recordings } from './recordings';
+
+/** What the recording commands use: the conversations, and the recordings made of them. */
+type RecordingCommandsContext = Pick<RecordingsContext, 'requireConversation'> & { readonly recordings: Recordings };
 
 /** Reading: a symbolic link at the path is refused (ELOOP) rather than followed. Windows has no O_NOFOLLOW. */
 const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
@@ -15,7 +19,7 @@ export const RECORDING_READ_PAGE = 4 * 1024 * 1024;
  * A page of a file the engine itself wrote for this conversation: the path comes from the
  * recorder, never from the request, and a symbolic link put in its place is refused (ELOOP).
  */
-async function readRecordingPage(engine: Engine, conversationId: string, file: 'recording' | 'pcapng', offset: number) {
+async function readRecordingPage(engine: RecordingCommandsContext, conversationId: string, file: 'recording' | 'pcapng', offset: number) {
   engine.requireConversation(conversationId);
   const info = engine.recordings.info(conversationId);
   const path = file === 'recording' ? info?.path : info?.exportedPath;
@@ -37,7 +41,7 @@ async function readRecordingPage(engine: Engine, conversationId: string, file: '
   }
 }
 
-export function recordingHandlers(engine: Engine) {
+export function recordingHandlers(engine: RecordingCommandsContext) {
   return {
     'recording:start': ({ conversationId }) => engine.recordings.start(conversationId),
     'recording:stop': ({ conversationId }) => engine.recordings.stop(conversationId),

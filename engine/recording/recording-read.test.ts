@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandName, CommandRequest, CommandResponse } from '../../shared/contract';
 import { createEngineHost } from '../index';
-import { waitFor } from '../tcp/test-helpers';
+import { waitFor } from '../testing/wait';
 import { RECORDING_READ_PAGE } from './recording-handlers';
 
 const cleanups: (() => unknown)[] = [];

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { RecordingInfo } from '../../shared/recording';
 import { invalidState } from '../command-error';
-import type { Engine } from '../engine';
+import type { RecordingsContext } from '../contexts';
 import { ensurePrivateDir, replaceFile } from '../files/private-files';
 import type { StoredChunk } from '../traffic/traffic-log';
 import { exportPcapng, ExportError } from './pcapng';
@@ -24,7 +24,7 @@ export class Recordings {
   private readonly recorders = new Map<string, Recorder>();
   deps: RecordingsDeps = {};
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: RecordingsContext) {}
 
   /** `<data folder>/recordings`, or the OS temp folder when settings live in memory only. */
   get dir(): string {

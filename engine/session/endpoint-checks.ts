@@ -1,5 +1,6 @@
 import type { SessionFile } from '../../shared/session';
 import { CommandError } from '../command-error';
+import { RuleBook } from '../rules/rule-book';
 import { compileBehaviour } from '../tcp/behaviours';
 import { compileUdpBehaviour } from '../udp/udp-behaviours';
 
@@ -13,6 +14,8 @@ export function endpointProblem(session: SessionFile): { path: string; message: 
     try {
       if (e.kind === 'tcp-listener') compileBehaviour(e.behaviour);
       else if (e.kind === 'udp') compileUdpBehaviour(e.behaviour);
+      // Rules too: a bad regex in a file someone handed over refuses the import, not one endpoint.
+      if (e.kind !== 'tcp-connection' && e.rules) RuleBook.compile(e.rules, { udp: e.kind === 'udp' });
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       const issue = err.issues?.[0];

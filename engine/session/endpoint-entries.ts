@@ -31,7 +31,15 @@ function reopenPort(typed: number | string, local: EndpointSnapshot['local']): n
 
 function listenerEntry(s: ListenerSnapshot): SessionListener {
   const r = s.request;
-  const common = { backlog: r.backlog, behaviour: s.behaviour, maxClients: s.maxClients };
+  const common = {
+    backlog: r.backlog,
+    behaviour: s.behaviour,
+    ...(s.rules ? { rules: s.rules } : {}),
+    ...(s.exec ? { exec: s.exec } : {}),
+    maxClients: s.maxClients,
+    // Without the key's passphrase: the snapshot never carries it.
+    ...(s.tls ? { tls: s.tls.options } : {}),
+  };
   if (r.path !== null) return { kind: 'tcp-listener', id: s.id, path: r.path, ...common };
   return {
     kind: 'tcp-listener',
@@ -45,7 +53,8 @@ function listenerEntry(s: ListenerSnapshot): SessionListener {
 
 function connectionEntry(s: ConnectionSnapshot): SessionConnection {
   const r = s.request;
-  if (r.path !== null) return { kind: 'tcp-connection', id: s.id, path: r.path, timeoutMs: r.timeoutMs };
+  const tls = r.tls ? { tls: r.tls } : {};
+  if (r.path !== null) return { kind: 'tcp-connection', id: s.id, path: r.path, timeoutMs: r.timeoutMs, ...tls };
   return {
     kind: 'tcp-connection',
     id: s.id,
@@ -57,6 +66,7 @@ function connectionEntry(s: ConnectionSnapshot): SessionConnection {
     noDelay: r.noDelay,
     keepAlive: r.keepAlive,
     happyEyeballs: r.happyEyeballs,
+    ...tls,
   };
 }
 
@@ -76,6 +86,7 @@ function udpEntry(s: UdpSnapshot, previous: SessionUdp | undefined): SessionUdp 
     reuseAddr: r.reuseAddr,
     ipv6Only: r.ipv6Only,
     behaviour: s.behaviour,
+    ...(s.rules ? { rules: s.rules } : {}),
   };
   if (s.state !== 'bound') {
     if (!previous) return base;

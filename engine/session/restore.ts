@@ -5,7 +5,8 @@
  * Each goes through the same handler as the command that made it, so the same checks apply.
  */
 import type { UdpSnapshot } from '../../shared/endpoints';
-import type { SessionEndpoint, SessionUdp } from '../../shared/session';
+import type { ConnectRequest, ListenRequest } from '../../shared/contract';
+import type { SessionConnection, SessionEndpoint, SessionListener, SessionUdp } from '../../shared/session';
 import type { CommandHandlers } from '../dispatcher';
 import type { Engine } from '../engine';
 import { CommandError } from '../command-error';
@@ -44,14 +45,32 @@ export async function restoreEndpoints(
   return { idMap, entries };
 }
 
+/**
+ * The file keeps a listener or connection as one flat object (shared/session.ts); the command takes
+ * a path or an address (the request union). Fields that do not apply to a path are dropped.
+ */
+function listenRequestOf(entry: SessionListener): ListenRequest {
+  const { kind: _kind, id: _id, path, bindAddress, port, ipv6Only, ...options } = entry;
+  if (path !== undefined) return { path, ...options };
+  return { ...(bindAddress !== undefined ? { bindAddress } : {}), ...(port !== undefined ? { port } : {}), ...(ipv6Only !== undefined ? { ipv6Only } : {}), ...options };
+}
+
+function connectRequestOf(entry: SessionConnection): ConnectRequest {
+  const { kind: _kind, id: _id, path, host, port, ...options } = entry;
+  if (path !== undefined) {
+    const { timeoutMs, tls } = options;
+    return { path, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(tls !== undefined ? { tls } : {}) };
+  }
+  // The schema's refinements guarantee host and port when there is no path.
+  return { host: host ?? '', port: port ?? 0, ...options };
+}
+
 async function restoreOne(engine: Engine, handlers: CommandHandlers, entry: SessionEndpoint, reconnect: boolean): Promise<string> {
   switch (entry.kind) {
-    case 'tcp-listener': {
-      const { kind: _kind, id: _id, ...request } = entry;
-      return (await handlers['tcp:listen'](request)).endpointId;
-    }
+    case 'tcp-listener':
+      return (await handlers['tcp:listen'](listenRequestOf(entry))).endpointId;
     case 'tcp-connection': {
-      const { kind: _kind, id: _id, ...request } = entry;
+      const request = connectRequestOf(entry);
       if (reconnect) return (await handlers['tcp:connect'](request)).endpointId;
       // Shown closed, never connected: closing one that never started only sets its state.
       const c = new TcpConnection(engine, engine.nextId('c'), request);

@@ -26,9 +26,9 @@ export const CHANGES_ENDPOINTS: ReadonlySet<string> = new Set<CommandName>([
  * whose bind failed still exists, with its settings.
  */
 export function sessionDispatch(dispatch: Dispatch, session: SessionStore, ready: Promise<void>): Dispatch {
-  return async (command, payload) => {
+  return async (command, payload, client) => {
     await ready;
-    const result = await dispatch(command, payload);
+    const result = await dispatch(command, payload, client);
     if (typeof command === 'string' && CHANGES_ENDPOINTS.has(command)) session.changed();
     return result;
   };

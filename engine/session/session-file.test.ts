@@ -22,8 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseSessionText, SESSION_FORMAT, SESSION_LIMITS } from '../../shared/session';
-import { waitFor } from '../tcp/test-helpers';
-import { startHost, tempDataDir, warnings } from './session-test-helpers';
+import { startHost, tempDataDir, warnings } from '../testing/session-host';
+import { waitFor } from '../testing/wait';
 import { loadSessionFile } from './session-file';
 import { SessionStore } from './session-store';
 

@@ -59,6 +59,13 @@ export function sessionHandlers(engine: Engine, all: () => CommandHandlers): Pic
       if (!parsed.ok) throw importRefused(refusal(parsed), parsed.issues);
       const problem = endpointProblem(parsed.session);
       if (problem) throw importRefused(`${problem.path}: ${problem.message}`, [problem]);
+      // A file from elsewhere never brings a program to run: exec listeners come only from this
+      // person's own session (or are created again with Run a command).
+      const execAt = parsed.session.endpoints.findIndex((e) => e.kind === 'tcp-listener' && e.exec !== undefined);
+      if (execAt >= 0) {
+        const refusedExec = { path: `endpoints.${execAt}.exec`, message: 'an imported session cannot hold an exec listener (it would run a program); create it again with Run a command' };
+        throw importRefused(`${refusedExec.path}: ${refusedExec.message}`, [refusedExec]);
+      }
       if (engine.isShuttingDown) throw invalidState('the engine is shutting down');
       if (importing) throw invalidState('a session import is already running');
       importing = true;

@@ -6,12 +6,14 @@ import dgram from 'node:dgram';
 import { connect, createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionSnapshot, ListenerSnapshot, UdpSnapshot } from '../../shared/endpoints';
-import { b64, sleep, waitFor } from '../tcp/test-helpers';
-import { afterThisTest, startHost, tempDataDir, type SessionTestHost } from './session-test-helpers';
+import { b64 } from '../testing/bytes';
+import { afterThisTest, startHost, tempDataDir } from '../testing/session-host';
+import type { TestHost } from '../testing/test-host';
+import { sleep, waitFor } from '../testing/wait';
 
-const listener = (h: SessionTestHost, id: string) => h.endpoint(id) as ListenerSnapshot;
-const udp = (h: SessionTestHost, id: string) => h.endpoint(id) as UdpSnapshot;
-const connection = (h: SessionTestHost, id: string) => h.endpoint(id) as ConnectionSnapshot;
+const listener = (h: TestHost, id: string) => h.endpoint(id) as ListenerSnapshot;
+const udp = (h: TestHost, id: string) => h.endpoint(id) as UdpSnapshot;
+const connection = (h: TestHost, id: string) => h.endpoint(id) as ConnectionSnapshot;
 const portOf = (s: { local: ListenerSnapshot['local'] }) => (s.local?.kind === 'inet' ? s.local.port : -1);
 
 /** A real client: resolves once the TCP handshake is done. */

@@ -7,8 +7,7 @@
  */
 import type { SockAddr } from '../../shared/primitives';
 import type { SystemSocketOwner, SystemSocketRow } from '../../shared/system-sockets';
-import type { Engine } from '../engine';
-import { TcpListener } from '../tcp/listener';
+import type { OwnSocketsContext } from '../contexts';
 
 /**
  * How long after a conversation closed its orphaned rows still count as ours. TIME_WAIT lasts
@@ -44,7 +43,7 @@ function inet(a: SockAddr | null): Inet | null {
 }
 
 /** Reads the engine's endpoints and conversations (their snapshots: no socket is touched). */
-export function ownSocketsOf(engine: Engine, pid: number = process.pid): OwnSockets {
+export function ownSocketsOf(engine: OwnSocketsContext, pid: number = process.pid): OwnSockets {
   const own: OwnSockets = {
     pid,
     now: engine.clock.now(),
@@ -63,7 +62,7 @@ export function ownSocketsOf(engine: Engine, pid: number = process.pid): OwnSock
       else if (s.local?.kind === 'unix' && s.local.path) {
         own.unixListeners.push({ endpointId: s.id, path: s.local.path });
         // Bound through an alias (tcp/unix-socket-file.ts): the OS table shows that name.
-        const kernelPath = endpoint instanceof TcpListener ? endpoint.unixKernelPath : null;
+        const kernelPath = endpoint.unixKernelPath ?? null;
         if (kernelPath && kernelPath !== s.local.path) own.unixListeners.push({ endpointId: s.id, path: kernelPath });
       }
     } else if (s.kind === 'udp') {

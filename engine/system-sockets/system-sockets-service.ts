@@ -5,7 +5,7 @@
  */
 import type { ReverseDnsResult, SystemSocketRow, SystemSocketsRowView, SystemSocketsStatus, SystemSocketsView } from '../../shared/system-sockets';
 import { visibleName } from '../../shared/visible-name';
-import type { Engine } from '../engine';
+import type { OwnSocketsContext } from '../contexts';
 import { SystemSocketsCollector } from './collector';
 import { canonicalAddress, markOwnRows, ownSocketsOf } from './ownership';
 import { ReverseDnsCache, type ReverseDnsOptions } from './reverse-dns';
@@ -13,7 +13,11 @@ import { serviceNameForPort } from './services';
 
 /** A request this soon after the last snapshot finished gets that snapshot (several windows polling). */
 export const REUSE_SNAPSHOT_MS = 250;
-/** How long `portHolder` may take: the listener shows its error first and completes it when this answers. */
+/**
+ * The one port-holder lookup policy: `portHolder` answers within this long and never rejects, and
+ * callers add no timeout of their own. A TCP listener shows EADDRINUSE at once and names the holder
+ * when this answers; a UDP bind waits for it (its command's answer carries the holder).
+ */
 export const PORT_HOLDER_TIMEOUT_MS = 2500;
 /** Ports at or above this are ephemeral (client) ports on every OS we run on: no service name for them. */
 const EPHEMERAL_FROM = 32_768;
@@ -40,7 +44,7 @@ export class SystemSocketsService {
   private readonly platform: NodeJS.Platform;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: OwnSocketsContext,
     private readonly options: SystemSocketsServiceOptions = {},
   ) {
     this.createCollector = options.createCollector ?? ((includeUnix) => new SystemSocketsCollector({ includeUnix }));
@@ -57,9 +61,9 @@ export class SystemSocketsService {
 
   /**
    * Who holds `port` according to a fresh snapshot: `socat (pid 4242)`, one of our own endpoints,
-   * or null when the table does not say (or does not answer within the timeout).
+   * or null when the table does not say (or does not answer within PORT_HOLDER_TIMEOUT_MS).
    */
-  async portHolder(port: number, proto: 'tcp' | 'udp', timeoutMs = PORT_HOLDER_TIMEOUT_MS): Promise<string | null> {
+  async portHolder(port: number, proto: 'tcp' | 'udp'): Promise<string | null> {
     const askedAt = this.engine.clock.now();
     const lookup = async (): Promise<string | null> => {
       let status = await this.refresh(this.collectorUnix, 0);
@@ -73,7 +77,7 @@ export class SystemSocketsService {
     };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), timeoutMs);
+      timer = setTimeout(() => resolve(null), PORT_HOLDER_TIMEOUT_MS);
       timer.unref();
     });
     try {

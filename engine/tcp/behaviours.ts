@@ -5,8 +5,12 @@
  * closes its side once the peer has closed its own (FIN), as classic inetd services do.
  */
 import type { Behaviour } from '../../shared/endpoints';
+import type { ExecInfo } from '../../shared/exec';
 import { LIMITS } from '../../shared/primitives';
+import { RULE_LIMITS } from '../../shared/rules';
 import { CommandError } from '../command-error';
+import type { RuleBook } from '../rules/rule-book';
+import { RuleStream, type RuleStep } from '../rules/rule-stream';
 
 function decodePayload(data: string, path: string): Buffer {
   const bytes = Buffer.from(data, 'base64');
@@ -56,6 +60,28 @@ export interface BehaviourActions {
   /** Stop reading (the peer's further bytes wait in the kernel: TCP flow control) / read again. */
   pauseReading(): void;
   resumeReading(): void;
+  /** Abort with RST (a rule's `abort`). Rules need this and the two below; plain behaviours do not. */
+  reset?(): void;
+  /** Runs `fn` after `ms` unless the conversation has closed by then (a rule's delay, the match budget). */
+  schedule?(ms: number, fn: () => void): void;
+  /** A line for the socket-call timeline (a rule's reply that could not be sent, a process's exit). */
+  timeline?(call: string, result: string, ok: boolean): void;
+  /** Something in the conversation's snapshot changed (an exec process's state). */
+  changed?(): void;
+}
+
+/**
+ * What serves one accepted conversation: the BehaviourRunner below, or another server such as
+ * an exec process (engine/exec/). The conversation calls these; `closed` once its socket is gone.
+ */
+export interface ConversationServer {
+  accepted(actions: BehaviourActions): void;
+  received(data: Uint8Array, actions: BehaviourActions): void;
+  peerEnded(actions: BehaviourActions): void;
+  drained(actions: BehaviourActions): void;
+  closed?(): void;
+  /** The exec process's state for the conversation's snapshot (exec servers only). */
+  execInfo?(): ExecInfo;
 }
 
 /**
@@ -70,13 +96,21 @@ export const REPLY_BATCH_BYTES = 64 * 1024;
  * what we send, we stop reading what it sends, and what is still owed is a count, never a queue of
  * bytes. So a peer that never reads costs at most one batch beyond Node's high-water mark.
  */
-export class BehaviourRunner {
+export class BehaviourRunner implements ConversationServer {
   private done = false;
   /** Auto-replies owed (one per line or chunk received) and not yet sent. */
   private owed = 0;
   private paused = false;
+  /** Rules: the frames not yet answered, and whether a delay or the match budget holds them. */
+  private readonly stream = new RuleStream();
+  private waiting = false;
+  private peerFinished = false;
 
-  constructor(private readonly current: () => CompiledBehaviour) {}
+  constructor(
+    private readonly current: () => CompiledBehaviour,
+    /** The endpoint's rules; while a rule set is active it answers instead of the behaviour mode. */
+    private readonly rules: () => RuleBook | null = () => null,
+  ) {}
 
   /** Called once, right after accept. */
   accepted(actions: BehaviourActions): void {
@@ -89,6 +123,12 @@ export class BehaviourRunner {
    * service does; in manual mode closing is the person's decision. Replies still owed go first.
    */
   peerEnded(actions: BehaviourActions): void {
+    this.peerFinished = true;
+    if (this.rulesActive()) {
+      // The last bytes before FIN are a frame too (`printf hello | ncat`); then close our side.
+      this.pumpRules(actions);
+      return;
+    }
     if (this.current().mode === 'manual' || this.done) return;
     this.done = true;
     if (this.owed === 0) actions.shutdown();
@@ -97,6 +137,11 @@ export class BehaviourRunner {
   received(data: Uint8Array, actions: BehaviourActions): void {
     const b = this.current();
     if (this.done) return;
+    if (this.rulesActive()) {
+      this.stream.push(data);
+      this.pumpRules(actions);
+      return;
+    }
     switch (b.mode) {
       case 'manual':
       case 'discard':
@@ -115,6 +160,10 @@ export class BehaviourRunner {
 
   /** Node's write queue drained: send what is owed, then read again. */
   drained(actions: BehaviourActions): void {
+    if (this.rulesActive()) {
+      this.pumpRules(actions);
+      return;
+    }
     this.pump(actions);
     if (this.paused && this.owed === 0 && actions.writable()) {
       this.paused = false;
@@ -144,6 +193,90 @@ export class BehaviourRunner {
     }
     if (this.owed > 0) this.holdBackIfFull(actions);
     else if (this.done) actions.shutdown();
+  }
+
+  private rulesActive(): boolean {
+    return this.rules()?.active === true;
+  }
+
+  /**
+   * The rules' counterpart of pump(): the same bound, with frames in place of a count. Replies go
+   * in batches of up to REPLY_BATCH_BYTES while the socket is writable; reading pauses while the
+   * peer does not read, or once a frame's worth of input waits (behind a delay, the match budget or
+   * a slow reader) — so input is never queued past RULE_LIMITS.frameBytes plus one read.
+   */
+  private pumpRules(actions: BehaviourActions): void {
+    const book = this.rules();
+    const schedule = actions.schedule;
+    if (!book || !schedule || this.waiting || this.done) return;
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    const flush = () => {
+      if (batchBytes > 0) actions.send(batch.length === 1 ? (batch[0] as Uint8Array) : Buffer.concat(batch));
+      batch = [];
+      batchBytes = 0;
+    };
+    while (!this.done && actions.writable()) {
+      const step = this.stream.next(book, this.peerFinished);
+      if (step === null) break;
+      if ('waitMs' in step) {
+        this.hold(step.waitMs, actions, schedule, null);
+        break;
+      }
+      if (step.note) actions.timeline?.('rules', step.note, false);
+      if (step.delayMs > 0) {
+        flush();
+        this.hold(step.delayMs, actions, schedule, step);
+        break;
+      }
+      if (step.after !== 'none') {
+        flush();
+        this.finish(step, actions);
+        break;
+      }
+      if (step.bytes) {
+        batch.push(step.bytes);
+        batchBytes += step.bytes.length;
+        if (batchBytes >= REPLY_BATCH_BYTES) flush();
+      }
+    }
+    flush();
+    this.settleRulesReading(actions);
+    if (!this.done && !this.waiting && this.peerFinished && this.stream.bufferedBytes === 0) {
+      this.done = true;
+      actions.shutdown();
+    }
+  }
+
+  /** Waits `ms` (a rule's delay, or for the match budget), then sends `step` if any and carries on. */
+  private hold(ms: number, actions: BehaviourActions, schedule: NonNullable<BehaviourActions['schedule']>, step: RuleStep | null): void {
+    this.waiting = true;
+    this.settleRulesReading(actions);
+    schedule(ms, () => {
+      this.waiting = false;
+      if (step) this.finish(step, actions);
+      this.pumpRules(actions);
+    });
+  }
+
+  private finish(step: RuleStep, actions: BehaviourActions): void {
+    if (this.done) return;
+    if (step.bytes) actions.send(step.bytes);
+    if (step.after === 'none') return;
+    this.done = true;
+    if (step.after === 'abort' && actions.reset) actions.reset();
+    else actions.shutdown();
+  }
+
+  private settleRulesReading(actions: BehaviourActions): void {
+    const hold = !this.done && (!actions.writable() || this.stream.bufferedBytes >= RULE_LIMITS.frameBytes);
+    if (hold && !this.paused) {
+      this.paused = true;
+      actions.pauseReading();
+    } else if (!hold && this.paused) {
+      this.paused = false;
+      actions.resumeReading();
+    }
   }
 
   private holdBackIfFull(actions: BehaviourActions): void {

@@ -6,19 +6,11 @@ import type { ConnectRequest } from '../../shared/contract';
 import { formatSockAddr } from '../../shared/primitives';
 import type { ResolvedAddress } from '../net/resolve-host';
 import { TcpConnection } from './connection';
-import {
-  ALL_BYTES,
-  b64,
-  expectTimelineCalls,
-  freePort,
-  sleep,
-  track,
-  trafficBytes,
-  waitFor,
-  type TestHost,
-  fullQueueListener,
-  useTestHosts,
-} from './test-helpers';
+import { ALL_BYTES, b64 } from '../testing/bytes';
+import { track } from '../testing/cleanup';
+import { expectTimelineCalls, freePort, fullQueueListener, trafficBytes } from '../testing/tcp-peers';
+import { type TestHost, useTestHosts } from '../testing/test-host';
+import { sleep, waitFor } from '../testing/wait';
 
 const host = useTestHosts();
 
@@ -467,6 +459,13 @@ describe('tcp:connect', () => {
     expect((await h.fail('tcp:connect', { port: 80 })).code).toBe('VALIDATION');
     expect((await h.fail('tcp:connect', { host: '127.0.0.1', port: 70000 })).code).toBe('VALIDATION');
     expect((await h.fail('tcp:connect', { path: '/tmp/x', host: 'a', port: 1 })).code).toBe('VALIDATION');
+    expect(h.engine.listEndpoints()).toHaveLength(0);
+    // The request is a union (a path, or a host and port): a miss is reported by the closer variant, by field.
+    expect(await h.fail('tcp:connect', { host: '127.0.0.1' })).toMatchObject({ issues: [{ path: 'port' }] });
+    expect(await h.fail('tcp:connect', { port: 80 })).toMatchObject({ issues: [{ path: 'host' }] });
+    expect((await h.fail('tcp:connect', { path: '/tmp/x', host: 'a', port: 1 })).message).toMatch(/Unrecognized keys: "host", "port"/);
+    expect((await h.fail('tcp:listen', { path: '/tmp/x', ipv6Only: true })).message).toMatch(/Unrecognized key: "ipv6Only"/);
+    expect((await h.fail('tcp:listen', { path: '/tmp/x', port: 1 })).message).toMatch(/Unrecognized key: "port"/);
     expect(h.engine.listEndpoints()).toHaveLength(0);
     expect((await h.fail('tcp:reconnect', { endpointId: 'c99' })).code).toBe('NOT_FOUND');
   });

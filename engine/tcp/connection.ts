@@ -1,49 +1,42 @@
 /**
- * A TCP (or Unix stream) connection: getaddrinfo → for each address in turn socket → [bind] →
- * connect, each attempt recorded with its result, then one conversation. By default the address
- * loop is ours (not Node's autoSelectFamily) so every attempt is seen and timed exactly: it tries
- * addresses one after the other, each with the full connect timeout, in getaddrinfo's order.
+ * A TCP (or Unix stream) connection: getaddrinfo, then one of three connect strategies (connect/),
+ * each attempt recorded with its result, then one conversation.
  *
- * With `happyEyeballs` (and a name that resolved to both families, no local bind) Node's own
- * autoSelectFamily makes the attempts instead, fed exactly the addresses we resolved and showed.
- * What Node 20+ does there (lib/net.js `lookupAndConnectMultiple`): it interleaves the families,
- * starting with the family of the first address, and tries ONE address at a time; an attempt with no
- * answer within autoSelectFamilyAttemptTimeout is closed (Node records ETIMEDOUT) and the next one
- * started; the last address gets no attempt timeout. It reports each step with the socket events
- * `connectionAttempt`, `connectionAttemptFailed` and `connectionAttemptTimeout` (v20.12+) and lists
- * what it tried in `socket.autoSelectFamilyAttemptedAddresses`; total failure is an AggregateError
- * with one error per address. Attempts and timeline are built from those, nothing else.
+ *   sequential.ts      our own loop (the default): addresses one after the other, each with the full
+ *                      connect timeout, in getaddrinfo's order, so every attempt is seen and timed exactly
+ *   happy-eyeballs.ts  with `happyEyeballs`, a name that resolved to both families and no local bind:
+ *                      Node's autoSelectFamily makes the attempts, fed exactly the addresses we showed
+ *   unix.ts            a Unix stream socket by path
+ *
+ * Each (re)connect gets an AbortController; a reconnect or close aborts it, and the strategy stops
+ * and closes whatever it opened.
  */
 import { invalidState } from '../command-error';
-import type { LookupAddress, LookupOptions } from 'node:dns';
-import { isIP, Socket } from 'node:net';
-import type { ConnectRequest } from '../../shared/contract';
+import type { Socket } from 'node:net';
+import type { ConnectRequest, InetConnectRequest } from '../../shared/contract';
 import type { AttemptMode, ConnectAttempt, ConnectionSnapshot, ConversationState } from '../../shared/endpoints';
 import type { ErrorInfo } from '../../shared/errors';
 import { formatHostPort, type SockAddr } from '../../shared/primitives';
-import type { Engine, ManagedEndpoint } from '../engine';
-import { engineError, errorCodeOf, explainError } from '../errors/explain-error';
-import { guarded, internalErrorMessage, type FaultHandler } from '../fault-barrier';
-import { resolveHost, stripBrackets, type HostResolver, type ResolvedAddress, type ResolvedHost } from '../net/resolve-host';
+import type { ManagedEndpoint, TcpContext } from '../contexts';
+import { errorCodeOf, explainError } from '../errors/explain-error';
+import { internalErrorMessage, type FaultHandler } from '../fault-barrier';
+import { resolveHost, stripBrackets, type HostResolver, type ResolvedHost } from '../net/resolve-host';
 import { resolvePortSpec } from '../net/resolve-port';
-import { inetSockAddr, TcpConversation, type ConversationHost } from './conversation';
-import { Timeline, type PendingEntry } from './timeline';
-import { probeUnixPath, staleSocketError, tooLongDetail, unixPathTooLong } from './unix-socket';
+import { AttemptRecorder } from './connect/attempt-recorder';
+import type { ConnectResult, ConnectRun } from './connect/connect-run';
+import { connectHappyEyeballs, HAPPY_EYEBALLS_ATTEMPT_TIMEOUT_MS } from './connect/happy-eyeballs';
+import { connectSequential } from './connect/sequential';
+import { connectUnix } from './connect/unix';
+import { secureClient, TlsHandshakeError } from '../tls/tls-client';
+import { clientOptionsWithoutSecrets, type TlsClientOptions, type TlsSessionInfo } from '../../shared/tls';
+import { TcpConversation, type ConversationHost, type ConversationInit } from './conversation';
+import { Timeline } from './timeline';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** Node's autoSelectFamilyAttemptTimeout for Happy Eyeballs (also Node's own default). */
-export const HAPPY_EYEBALLS_ATTEMPT_TIMEOUT_MS = 250;
 const CLOSE_WAIT_MS = 2000;
 
 export interface ConnectionDeps {
   resolveHost: HostResolver;
-}
-
-type Outcome = { kind: 'connected' } | { kind: 'failed'; error: NodeJS.ErrnoException } | { kind: 'aborted' };
-
-interface Pending {
-  socket: Socket;
-  abort(): void;
 }
 
 export class TcpConnection implements ManagedEndpoint {
@@ -53,33 +46,51 @@ export class TcpConnection implements ManagedEndpoint {
   private state: ConversationState = 'resolving';
   private error: ErrorInfo | null = null;
   private portNote: string | null = null;
-  private resolved: ResolvedAddress[] = [];
-  private attempts: ConnectAttempt[] = [];
+  private resolved: ResolvedHost['addresses'] = [];
+  private recorder: AttemptRecorder;
   private attemptMode: AttemptMode | null = null;
-  /** Why Happy Eyeballs was asked for but not used: said once, on the first attempt's result. */
-  private notAppliedNote: string | null = null;
   private conversation: TcpConversation | null = null;
   /** Which run the conversation belongs to: its state and error show only while it is current. */
   private conversationRun = -1;
   /** Increments on each (re)connect. */
   private run = 0;
-  /** Increments on each (re)connect and close: work of an older generation stops. */
-  private generation = 0;
-  private pending: Pending | null = null;
+  /** The current (re)connect's: aborted by the next reconnect or by close. */
+  private controller = new AbortController();
+  /** The request's network target; null for a Unix socket (`unixPath`). */
+  private readonly inet: InetConnectRequest | null;
+  private readonly unixPath: string | null;
   private readonly deps: ConnectionDeps;
   private readonly conversationHost: ConversationHost;
   private readonly onFault: FaultHandler;
+  /** STARTTLS on the current conversation; its TLS session then shows in the conversation's snapshot. */
+  async startTls(options: TlsClientOptions): Promise<void> {
+    const conv = this.conversation;
+    if (!conv || this.conversationRun !== this.run || conv.isClosed) throw invalidState(`${this.id} is not connected`);
+    await conv.startTls(this.inet ? stripBrackets(this.inet.host) : 'localhost', options).catch((err: unknown) => {
+      if (err instanceof TlsHandshakeError) return; // the conversation closed with the reason, shown in its snapshot
+      throw err;
+    });
+  }
+
+  /** TLS after connect; `verify` turns off only when a person asks (Reconnect without verification). */
+  private tls: NonNullable<ConnectRequest['tls']> | null;
+  /** The last handshake that failed, with the chain it saw: the UI shows the certificate at fault. */
+  private tlsFailure: TlsSessionInfo | null = null;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: TcpContext,
     readonly id: string,
     private readonly request: ConnectRequest,
     deps: Partial<ConnectionDeps> = {},
   ) {
     this.createdAt = engine.clock.now();
+    this.inet = 'path' in request ? null : request;
+    this.unixPath = 'path' in request ? request.path : null;
     this.deps = { resolveHost, ...deps };
+    this.tls = request.tls ?? null;
     this.onFault = engine.faultHandler(id);
     this.timeline = new Timeline(engine.clock, () => this.changed());
+    this.recorder = new AttemptRecorder(this.timeline, engine.clock, () => this.changed());
     this.conversationHost = {
       engine,
       endpointId: id,
@@ -117,19 +128,21 @@ export class TcpConnection implements ManagedEndpoint {
       portNote: this.portNote,
       state: this.currentState,
       request: {
-        host: this.request.path !== undefined ? null : (this.request.host ?? null),
-        port: this.request.path !== undefined ? null : (this.request.port ?? null),
-        path: this.request.path ?? null,
+        host: this.inet?.host ?? null,
+        port: this.inet?.port ?? null,
+        path: this.unixPath,
         timeoutMs: this.timeoutMs,
-        localAddress: this.request.localAddress ?? null,
-        localPort: this.request.localPort ?? null,
-        noDelay: this.request.noDelay ?? false,
-        keepAlive: this.request.keepAlive ?? false,
-        happyEyeballs: this.request.happyEyeballs ?? false,
+        localAddress: this.inet?.localAddress ?? null,
+        localPort: this.inet?.localPort ?? null,
+        noDelay: this.inet?.noDelay ?? false,
+        keepAlive: this.inet?.keepAlive ?? false,
+        happyEyeballs: this.inet?.happyEyeballs ?? false,
+        ...(this.tls ? { tls: clientOptionsWithoutSecrets(this.tls) } : {}),
       },
+      ...(this.tls ? { tlsFailure: this.tlsFailure } : {}),
       resolved: this.resolved.map((a) => ({ ...a })),
       attemptMode: this.attemptMode ? { ...this.attemptMode } : null,
-      attempts: this.attempts.map((a) => ({ ...a })),
+      attempts: this.recorder.attempts.map((a: ConnectAttempt) => ({ ...a })),
       conversationId: conv?.id ?? null,
       remote: current?.remote ?? null,
     };
@@ -138,183 +151,105 @@ export class TcpConnection implements ManagedEndpoint {
   /** Starts connecting in the background; progress and failure land in the snapshot. */
   start(): void {
     this.run++;
-    const gen = ++this.generation;
+    this.controller.abort();
+    const controller = new AbortController();
+    this.controller = controller;
     this.state = 'resolving';
     this.error = null;
+    this.tlsFailure = null;
     this.resolved = [];
-    this.attempts = [];
+    this.recorder = new AttemptRecorder(this.timeline, this.engine.clock, () => this.changed());
     this.attemptMode = null;
-    this.notAppliedNote = null;
     this.changed();
-    void this.connect(gen).catch((err: unknown) => {
-      if (gen === this.generation) this.fail(explainError(err, { target: this.describeTarget() }));
-    });
+    const { signal } = controller;
+    void this.connect(signal)
+      .then((result) => this.settle(result, signal))
+      .catch((err: unknown) => {
+        if (!signal.aborted) this.fail(explainError(err, { target: this.describeTarget() }));
+      });
   }
 
   /** The same request again on the same endpoint; the previous conversation stays readable. */
-  async reconnect(): Promise<void> {
+  async reconnect(options: { tlsVerify?: false } = {}): Promise<void> {
+    if (options.tlsVerify === false) {
+      if (!this.tls) throw invalidState(`${this.id} does not use TLS: there is no certificate verification to turn off`);
+      this.tls = { ...this.tls, verify: false };
+      this.timeline.add('verify certificate', 'turned off by you for this connection', false);
+    }
     // Quitting closes every socket: a reconnect racing it must not open a new one.
     if (this.engine.isShuttingDown) throw invalidState('the engine is shutting down');
-    this.generation++;
-    this.abortPending();
+    this.controller.abort();
     const old = this.conversation;
     if (old && !old.isClosed) await Promise.race([old.destroy(), delay(CLOSE_WAIT_MS)]);
     this.start();
   }
 
   async close(): Promise<void> {
-    this.generation++;
-    this.abortPending();
+    this.controller.abort();
     if (this.state !== 'closed') this.state = 'closed';
     const conv = this.conversation;
     if (conv && !conv.isClosed) await Promise.race([conv.destroy(), delay(CLOSE_WAIT_MS)]);
     this.changed();
   }
 
-  private async connect(gen: number): Promise<void> {
-    if (this.request.path !== undefined) return this.connectUnix(gen, this.request.path);
-    const typedHost = this.request.host as string;
-    const { port, note } = await resolvePortSpec(this.request.port as number | string, 'tcp');
+  /** Resolves the target, picks the strategy and runs it. */
+  private async connect(signal: AbortSignal): Promise<ConnectResult> {
+    const run = (): ConnectRun => ({ recorder: this.recorder, timeoutMs: this.timeoutMs, signal, onFault: this.onFault });
+    const inet = this.inet;
+    if (!inet) {
+      this.state = 'connecting';
+      this.changed();
+      return connectUnix(run(), this.unixPath ?? '');
+    }
+    const { port, note } = await resolvePortSpec(inet.port, 'tcp');
     this.portNote = note;
-    if (gen !== this.generation) return;
-    const host = stripBrackets(typedHost);
+    if (signal.aborted) return { kind: 'aborted' };
+    const host = stripBrackets(inet.host);
     const resolved = await this.deps.resolveHost(host).catch((err: unknown) => {
-      if (gen === this.generation && errorCodeOf(err) !== 'EUNKNOWN_ZONE') {
+      if (!signal.aborted && errorCodeOf(err) !== 'EUNKNOWN_ZONE') {
         this.timeline.add(`getaddrinfo("${host}")`, errorCodeOf(err), false);
       }
       throw err;
     });
-    if (gen !== this.generation) return;
+    if (signal.aborted) return { kind: 'aborted' };
     if (!resolved.literal) {
       this.timeline.add(`getaddrinfo("${host}")`, resolved.addresses.map((a) => a.address).join(', '));
     }
     this.resolved = resolved.addresses;
-    const { mode, notApplied } = this.chooseAttemptMode(resolved);
+    const { mode, notApplied } = this.chooseAttemptMode(inet, resolved);
     this.attemptMode = mode;
-    this.notAppliedNote = notApplied;
+    this.recorder = new AttemptRecorder(this.timeline, this.engine.clock, () => this.changed(), notApplied);
     this.state = 'connecting';
     this.changed();
-    if (this.attemptMode.happyEyeballs) return this.connectHappyEyeballs(gen, host, resolved.addresses, port);
-
-    const failures: { target: string; error: NodeJS.ErrnoException }[] = [];
-    for (const addr of resolved.addresses) {
-      if (gen !== this.generation) return;
-      const outcome = await this.attempt(gen, addr, port);
-      if (outcome.kind === 'aborted') return;
-      if (outcome.kind === 'connected') return;
-      failures.push({ target: formatHostPort(addr.address, port), error: outcome.error });
-    }
-    if (gen !== this.generation) return;
-    const last = failures.at(-1);
-    if (!last) throw engineError('ENOTFOUND', `no address for ${host}`);
-    const info = explainError(last.error, { target: last.target, port });
-    if (failures.length > 1) {
-      info.detail = `tried ${failures.map((f) => `${f.target} → ${errorCodeOf(f.error)}`).join(', ')}`;
-    }
-    this.fail(info);
+    return mode.happyEyeballs
+      ? connectHappyEyeballs(run(), host, resolved.addresses, port)
+      : connectSequential(run(), host, resolved.addresses, port, inet);
   }
 
-  /** One address: socket(), optional bind(), connect() with our own timeout. */
-  private async attempt(gen: number, addr: ResolvedAddress, port: number): Promise<Outcome> {
-    const target = formatHostPort(addr.address, port);
-    const record: ConnectAttempt = {
-      address: addr.address,
-      port,
-      family: addr.family,
-      startedAt: this.engine.clock.now(),
-      endedAt: null,
-      result: 'pending',
-    };
-    this.attempts.push(record);
-    const finish = (result: string) => {
-      record.result = result;
-      record.endedAt = this.engine.clock.now();
-      this.changed();
-    };
-    this.timeline.add(`socket(${addr.family === 'IPv6' ? 'AF_INET6' : 'AF_INET'}, SOCK_STREAM)`);
-
-    const socket = new Socket({ allowHalfOpen: true });
-    const { outcome, abort } = this.watch(socket, this.timeoutMs);
-    this.pending = { socket, abort };
-    const local = this.request.localAddress !== undefined || this.request.localPort !== undefined;
-    try {
-      const localAddress = this.request.localAddress !== undefined ? stripBrackets(this.request.localAddress) : undefined;
-      if (localAddress !== undefined && !isIP(localAddress.split('%')[0] ?? '')) {
-        throw engineError('EINVAL', `local address "${localAddress}" is not an IP address`);
+  /** A strategy's result, unless a reconnect or close made it stale. */
+  private settle(result: ConnectResult, signal: AbortSignal): void {
+    if (result.kind === 'connected') {
+      if (signal.aborted) {
+        result.socket.destroy();
+        return;
       }
-      socket.connect({
-        host: addr.address,
-        port,
-        family: addr.family === 'IPv6' ? 6 : 4,
-        autoSelectFamily: false,
-        ...(localAddress !== undefined ? { localAddress } : {}),
-        ...(this.request.localPort !== undefined ? { localPort: this.request.localPort } : {}),
-      });
-    } catch (err) {
-      abort();
-      this.pending = null;
-      this.timeline.add(local ? 'bind()' : `connect(${target})`, this.withNote(errorCodeOf(err)), false);
-      finish(errorCodeOf(err));
-      return { kind: 'failed', error: err as NodeJS.ErrnoException };
+      this.engine.recentHosts.add(result.remote.kind === 'unix' ? 'unix' : 'tcp', this.describeTarget());
+      if (this.tls) void this.secure(result.socket, result.local, result.remote, this.tls, signal);
+      else this.established(result.socket, result.local, result.remote);
+    } else if (result.kind === 'failed' && !signal.aborted) {
+      this.fail(result.error);
     }
-
-    if (local) {
-      // Node binds in the tick after connect() is called; a bind failure destroys the socket then.
-      await new Promise<void>((r) => setImmediate(r));
-      const early = socket.destroyed ? await outcome : null;
-      const bindTarget = formatHostPort(this.request.localAddress ? stripBrackets(this.request.localAddress) : addr.family === 'IPv6' ? '::' : '0.0.0.0', this.request.localPort ?? 0);
-      if (early && early.kind === 'failed' && early.error.syscall === 'bind') {
-        this.pending = null;
-        this.timeline.add(`bind(${bindTarget})`, this.withNote(errorCodeOf(early.error)), false);
-        this.timeline.add('close()');
-        finish(errorCodeOf(early.error));
-        return early;
-      }
-      this.timeline.add(`bind(${bindTarget})`);
-    }
-
-    const entry = this.timeline.begin(`connect(${target})`);
-    const result = await outcome;
-    this.pending = null;
-    if (result.kind === 'aborted') {
-      entry.settle(this.withNote('aborted'), false);
-      finish('aborted');
-      this.timeline.add('close()');
-      return result;
-    }
-    if (result.kind === 'failed') {
-      const code = errorCodeOf(result.error);
-      entry.settle(this.withNote(code === 'ETIMEDOUT' ? `ETIMEDOUT (no answer within ${this.timeoutMs} ms; gave up)` : code), false);
-      socket.destroy();
-      this.timeline.add('close()');
-      finish(code);
-      return result;
-    }
-    entry.settle(this.withNote('ok'), true);
-    finish('ok');
-    if (gen !== this.generation) {
-      socket.destroy();
-      return { kind: 'aborted' };
-    }
-    this.established(socket, inetSockAddr(socket.localAddress, socket.localPort, socket.localFamily), {
-      kind: 'inet',
-      host: addr.address,
-      port,
-      family: addr.family,
-    });
-    this.engine.recentHosts.add('tcp', this.describeTarget());
-    return result;
   }
 
   /** Our loop, or Node's Happy Eyeballs: the latter only when asked for and when it can apply. */
-  private chooseAttemptMode(resolved: ResolvedHost): { mode: AttemptMode; notApplied: string | null } {
+  private chooseAttemptMode(inet: InetConnectRequest, resolved: ResolvedHost): { mode: AttemptMode; notApplied: string | null } {
     const sequential = `one address at a time, in getaddrinfo order, each with the full ${this.timeoutMs} ms connect timeout`;
-    if (!this.request.happyEyeballs) return { mode: { happyEyeballs: false, attemptTimeoutMs: null, note: sequential }, notApplied: null };
+    if (!inet.happyEyeballs) return { mode: { happyEyeballs: false, attemptTimeoutMs: null, note: sequential }, notApplied: null };
     const families = [...new Set(resolved.addresses.map((a) => a.family))];
     let why: string | null = null;
     if (resolved.literal) why = `${resolved.host} is an address literal (no getaddrinfo, one address)`;
     else if (families.length < 2) why = `getaddrinfo returned only ${families[0] ?? 'no'} addresses, no second family to fall back to`;
-    else if (this.request.localAddress !== undefined || this.request.localPort !== undefined) {
+    else if (inet.localAddress !== undefined || inet.localPort !== undefined) {
       why = 'a local address or port is set (Node skips autoSelectFamily when binding to a local address)';
     }
     if (why) {
@@ -329,248 +264,42 @@ export class TcpConnection implements ManagedEndpoint {
     return { mode: { happyEyeballs: true, attemptTimeoutMs: t, note }, notApplied: null };
   }
 
-  /** `result`, plus — on the first attempt only — why Happy Eyeballs did not apply. */
-  private withNote(result: string): string {
-    const note = this.notAppliedNote;
-    if (!note) return result;
-    this.notAppliedNote = null;
-    return `${result} (${note})`;
-  }
-
-  /**
-   * Node's autoSelectFamily makes the attempts, fed by a lookup that answers with exactly the
-   * addresses already resolved and shown. Each attempt is recorded from Node's own events as it
-   * happens; `autoSelectFamilyAttemptedAddresses` and the AggregateError of a total failure fill in
-   * anything the events did not report (older runtimes), as `attempted` when the outcome is unknown.
-   */
-  private async connectHappyEyeballs(gen: number, host: string, addresses: ResolvedAddress[], port: number): Promise<void> {
-    const attemptTimeoutMs = HAPPY_EYEBALLS_ATTEMPT_TIMEOUT_MS;
-    const socket = new Socket({ allowHalfOpen: true });
-    const { outcome, abort } = this.watch(socket, this.timeoutMs);
-    this.pending = { socket, abort };
-    let done = false;
-    const live = () => !done && gen === this.generation;
-    let current: { record: ConnectAttempt; entry: PendingEntry } | null = null;
-    const failures: { target: string; error: NodeJS.ErrnoException }[] = [];
-    const endCurrent = (result: string, timelineResult: string, ok: boolean, error?: NodeJS.ErrnoException) => {
-      const c = current;
-      if (!c) return;
-      current = null;
-      c.record.result = result;
-      c.record.endedAt = this.engine.clock.now();
-      c.entry.settle(timelineResult, ok);
-      if (error) failures.push({ target: formatHostPort(c.record.address, c.record.port), error });
-      if (!ok) this.timeline.add('close()');
-      this.changed();
-    };
-
-    socket.on('connectionAttempt', guarded(this.onFault, 'connect attempt', (ip: string, p: number, family: number) => {
-      if (!live()) return;
-      const record: ConnectAttempt = {
-        address: ip,
-        port: p,
-        family: family === 6 ? 'IPv6' : 'IPv4',
-        startedAt: this.engine.clock.now(),
-        endedAt: null,
-        result: 'pending',
-      };
-      this.attempts.push(record);
-      this.timeline.add(`socket(${family === 6 ? 'AF_INET6' : 'AF_INET'}, SOCK_STREAM)`);
-      current = { record, entry: this.timeline.begin(`connect(${formatHostPort(ip, p)})`) };
-      this.changed();
-    }));
-    socket.on('connectionAttemptFailed', guarded(this.onFault, 'connect attempt', (_ip: string, _p: number, _family: number, error: Error) => {
-      if (!live()) return;
-      const code = errorCodeOf(error);
-      endCurrent(code, code, false, error as NodeJS.ErrnoException);
-    }));
-    socket.on('connectionAttemptTimeout', guarded(this.onFault, 'connect attempt', (ip: string, p: number) => {
-      if (!live()) return;
-      const error = engineError('ETIMEDOUT', `connect ETIMEDOUT ${formatHostPort(ip, p)} (no answer within ${attemptTimeoutMs} ms)`);
-      error.syscall = 'connect';
-      endCurrent('ETIMEDOUT', `ETIMEDOUT (no answer within ${attemptTimeoutMs} ms: Node closed it and tried the next address)`, false, error);
-    }));
-
-    const list: LookupAddress[] = addresses.map((a) => ({ address: a.address, family: a.family === 'IPv6' ? 6 : 4 }));
-    const lookup = (
-      _name: string,
-      options: LookupOptions,
-      callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
-    ) => {
-      // Asynchronous like dns.lookup; no second getaddrinfo: the addresses shown are the ones used.
-      process.nextTick(() => (options.all ? callback(null, list) : callback(null, list[0]!.address, list[0]!.family)));
-    };
+  /** The TLS handshake on the connected socket; the conversation starts once it is secure. */
+  private async secure(socket: Socket, local: SockAddr | null, remote: SockAddr, tls: NonNullable<ConnectRequest['tls']>, signal: AbortSignal): Promise<void> {
+    const host = this.inet ? stripBrackets(this.inet.host) : 'localhost';
+    const steps = { now: () => this.engine.clock.now(), note: (call: string, result: string, ok = true) => this.timeline.add(call, result, ok) };
     try {
-      socket.connect({ host, port, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: attemptTimeoutMs, lookup });
-    } catch (err) {
-      abort();
-      this.pending = null;
-      throw err;
-    }
-
-    const result = await outcome;
-    done = true;
-    this.pending = null;
-    this.addUnreportedAttempts(socket.autoSelectFamilyAttemptedAddresses ?? [], port);
-
-    if (result.kind === 'aborted') {
-      endCurrent('aborted', 'aborted', false);
-      return;
-    }
-    if (result.kind === 'failed') {
-      const code = errorCodeOf(result.error);
-      // Still in flight: our own connect timeout (or an error Node gave for the socket as a whole).
-      endCurrent(code, code === 'ETIMEDOUT' ? `ETIMEDOUT (no answer within ${this.timeoutMs} ms; gave up)` : code, false, result.error);
-      const perAddress = (result.error as Partial<AggregateError>).errors;
-      if (Array.isArray(perAddress)) this.fillFromAggregate(perAddress as NodeJS.ErrnoException[], failures);
-      socket.destroy();
-      if (gen !== this.generation) return;
-      const last = failures.at(-1) ?? { target: this.describeTarget(), error: result.error };
-      const info = explainError(last.error, { target: last.target, port });
-      if (failures.length > 1) {
-        info.detail = `tried ${failures.map((f) => `${f.target} → ${errorCodeOf(f.error)}`).join(', ')}`;
-      }
-      this.fail(info);
-      return;
-    }
-
-    if (!current) {
-      // No connectionAttempt events on this runtime: the connected address is the last one Node lists.
-      const last = this.attempts.at(-1);
-      if (last?.result === 'attempted') current = { record: last, entry: this.timeline.begin(`connect(${formatHostPort(last.address, last.port)})`) };
-    }
-    endCurrent('ok', `ok (Happy Eyeballs: Node's autoSelectFamily, ${attemptTimeoutMs} ms attempt timeout)`, true);
-    if (gen !== this.generation) {
-      socket.destroy();
-      return;
-    }
-    const remoteHost = socket.remoteAddress ?? '';
-    this.established(socket, inetSockAddr(socket.localAddress, socket.localPort, socket.localFamily), {
-      kind: 'inet',
-      host: remoteHost,
-      port: socket.remotePort ?? port,
-      family: isIP(remoteHost) === 6 ? 'IPv6' : 'IPv4',
-    });
-    this.engine.recentHosts.add('tcp', this.describeTarget());
-  }
-
-  /** Addresses Node lists as attempted (`ip:port`) that no event reported: outcome unknown. */
-  private addUnreportedAttempts(tried: string[], port: number): void {
-    for (const entry of tried.slice(this.attempts.length)) {
-      const address = entry.slice(0, entry.lastIndexOf(':'));
-      this.attempts.push({
-        address,
-        port: Number(entry.slice(entry.lastIndexOf(':') + 1)) || port,
-        family: isIP(address) === 6 ? 'IPv6' : 'IPv4',
-        startedAt: this.engine.clock.now(),
-        endedAt: null,
-        result: 'attempted',
-      });
-    }
-  }
-
-  /** Per-address errors of Node's AggregateError for attempts whose outcome no event reported. */
-  private fillFromAggregate(errors: NodeJS.ErrnoException[], failures: { target: string; error: NodeJS.ErrnoException }[]): void {
-    if (failures.length > 0) return;
-    for (const e of errors) {
-      const address = (e as { address?: string }).address;
-      const ePort = (e as { port?: number }).port;
-      const record = this.attempts.find((a) => a.result === 'attempted' && a.address === address && a.port === ePort);
-      if (record) record.result = errorCodeOf(e);
-      if (address !== undefined && ePort !== undefined) failures.push({ target: formatHostPort(address, ePort), error: e });
-    }
-  }
-
-  private async connectUnix(gen: number, path: string): Promise<void> {
-    const tooLong = unixPathTooLong(path);
-    if (tooLong) {
-      // Refused before socket(): libuv would cut the path short and reach another file.
-      this.timeline.add(`connect(${path})`, 'ENAMETOOLONG (refused before socket())', false);
-      this.fail({ ...explainError(tooLong, { target: path, syscall: 'connect' }), detail: tooLongDetail(path) });
-      return;
-    }
-    this.state = 'connecting';
-    this.changed();
-    this.timeline.add('socket(AF_UNIX, SOCK_STREAM)');
-    const socket = new Socket({ allowHalfOpen: true });
-    const { outcome, abort } = this.watch(socket, this.timeoutMs);
-    this.pending = { socket, abort };
-    const entry = this.timeline.begin(`connect(${path})`);
-    socket.connect({ path });
-    const result = await outcome;
-    this.pending = null;
-    if (result.kind === 'aborted') {
-      entry.settle('aborted', false);
-      this.timeline.add('close()');
-      return;
-    }
-    if (result.kind === 'failed') {
-      const code = errorCodeOf(result.error);
-      entry.settle(code, false);
-      socket.destroy();
-      this.timeline.add('close()');
-      if (gen !== this.generation) return;
-      if (code === 'ECONNREFUSED' && (await probeUnixPath(path)) === 'stale') {
-        if (gen !== this.generation) return;
-        this.fail({ ...explainError(staleSocketError(path), { target: path, syscall: 'connect' }), detail: path });
+      const secured = await secureClient(socket, host, tls, steps);
+      if (signal.aborted) {
+        secured.socket.destroy();
         return;
       }
-      this.fail(explainError(result.error, { target: path, syscall: 'connect' }));
-      return;
+      this.established(secured.socket, local, remote, { tls: secured, wire: socket });
+    } catch (err) {
+      if (signal.aborted) return;
+      if (err instanceof TlsHandshakeError) {
+        this.tlsFailure = err.info;
+        this.fail({ code: err.code, message: err.message, syscall: 'SSL_connect', ...(err.problem ? { detail: err.problem.kind } : {}) });
+      } else {
+        this.timeline.add('SSL_connect()', errorCodeOf(err), false);
+        this.fail(explainError(err, { target: this.describeTarget() }));
+      }
     }
-    entry.settle('ok', true);
-    if (gen !== this.generation) {
-      socket.destroy();
-      return;
-    }
-    this.established(socket, { kind: 'unix', path: '' }, { kind: 'unix', path });
-    this.engine.recentHosts.add('unix', path);
   }
 
-  /** Settles once: connected, failed (error or our timeout), or aborted. Errors are always handled. */
-  private watch(socket: Socket, timeoutMs: number): { outcome: Promise<Outcome>; abort: () => void } {
-    let settle: (o: Outcome) => void = () => {};
-    const outcome = new Promise<Outcome>((resolve) => {
-      let done = false;
-      const timer = setTimeout(guarded(this.onFault, 'connect timeout', () => {
-        const e = engineError('ETIMEDOUT', `connect ETIMEDOUT (no answer within ${timeoutMs} ms)`);
-        e.syscall = 'connect';
-        settle({ kind: 'failed', error: e });
-        socket.destroy();
-      }), timeoutMs);
-      settle = (o) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        resolve(o);
-      };
-      socket.once('connect', () => settle({ kind: 'connected' }));
-      // Stays attached for the socket's whole life: an error is never unhandled. The conversation
-      // adds its own listener once connected.
-      socket.on('error', (error: NodeJS.ErrnoException) => settle({ kind: 'failed', error }));
-    });
-    return {
-      outcome,
-      abort: () => {
-        settle({ kind: 'aborted' });
-        socket.destroy();
-      },
-    };
-  }
-
-  private established(socket: Socket, local: SockAddr | null, remote: SockAddr): void {
+  private established(socket: Socket, local: SockAddr | null, remote: SockAddr, tls?: Pick<ConversationInit, 'tls' | 'wire'>): void {
     if (local?.kind === 'inet') this.timeline.add('getsockname()', formatHostPort(local.host, local.port));
-    if (this.request.noDelay) {
+    if (this.inet?.noDelay) {
       socket.setNoDelay(true);
       this.timeline.add('setsockopt(TCP_NODELAY, 1)');
     }
-    if (this.request.keepAlive) {
+    if (this.inet?.keepAlive) {
       socket.setKeepAlive(true);
       this.timeline.add('setsockopt(SO_KEEPALIVE, 1)');
     }
     const id = this.engine.nextId(`${this.id}.s`);
     const conv = new TcpConversation(
-      { id, role: 'client', socket, local, remote, unix: remote.kind === 'unix' },
+      { id, role: 'client', socket, local, remote, unix: remote.kind === 'unix', ...tls },
       this.conversationHost,
     );
     this.conversation = conv;
@@ -579,12 +308,6 @@ export class TcpConnection implements ManagedEndpoint {
     this.engine.addConversation(conv);
     conv.start();
     this.changed();
-  }
-
-  private abortPending(): void {
-    const p = this.pending;
-    this.pending = null;
-    p?.abort();
   }
 
   private fail(info: ErrorInfo): void {
@@ -599,9 +322,9 @@ export class TcpConnection implements ManagedEndpoint {
   }
 
   private describeTarget(): string {
-    if (this.request.path !== undefined) return this.request.path;
-    const host = stripBrackets(this.request.host ?? '');
-    return `${host.includes(':') ? `[${host}]` : host}:${this.request.port ?? ''}`;
+    if (!this.inet) return this.unixPath ?? '';
+    const host = stripBrackets(this.inet.host);
+    return `${host.includes(':') ? `[${host}]` : host}:${this.inet.port}`;
   }
 
   private changed(): void {

@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EngineSnapshot, EventBatch } from '../../shared/contract';
-import { ALL_BYTES, b64, rawClient, useTestHosts, waitFor, type TestHost } from './test-helpers';
+import { ALL_BYTES, b64 } from '../testing/bytes';
+import { rawClient } from '../testing/tcp-peers';
+import { type TestHost, useTestHosts } from '../testing/test-host';
+import { waitFor } from '../testing/wait';
 
 const host = useTestHosts();
 

@@ -9,14 +9,17 @@ import type { ErrorInfo } from '../../shared/errors';
 import type { ClosedBy, ConversationSnapshot, ConversationState } from '../../shared/endpoints';
 import { formatSockAddr, type SockAddr } from '../../shared/primitives';
 import { invalidState } from '../command-error';
-import type { Engine, ManagedConversation } from '../engine';
+import type { ManagedConversation, TcpContext } from '../contexts';
 import { errorCodeOf, explainError } from '../errors/explain-error';
 import { guarded, type FaultHandler } from '../fault-barrier';
 import type { RecordingMeta } from '../recording/recorder';
+import type { RuleBook } from '../rules/rule-book';
 import type { RateSource } from '../traffic/rate-sampler';
 import { StatsCounter } from '../traffic/stats-counter';
 import { TrafficLog } from '../traffic/traffic-log';
-import { BehaviourRunner, type BehaviourActions, type CompiledBehaviour } from './behaviours';
+import { secureClient, TlsHandshakeError, type SecuredSocket } from '../tls/tls-client';
+import type { TlsClientOptions } from '../../shared/tls';
+import { BehaviourRunner, type BehaviourActions, type CompiledBehaviour, type ConversationServer } from './behaviours';
 import type { Timeline } from './timeline';
 
 /**
@@ -27,11 +30,15 @@ export const SEND_BUFFER_LIMIT = 8 * 1024 * 1024;
 
 /** What a conversation reports to the endpoint that owns it. */
 export interface ConversationHost {
-  readonly engine: Engine;
+  readonly engine: TcpContext;
   readonly endpointId: string;
   readonly timeline: Timeline;
   /** Server behaviour, read on every chunk so a change applies live; absent for a connection. */
   readonly behaviour?: () => CompiledBehaviour;
+  /** The endpoint's rules (engine/rules/), read per frame so an edit applies to what arrives next. */
+  readonly rules?: () => RuleBook | null;
+  /** A server other than the behaviour for this conversation (an exec listener's process), if any. */
+  readonly server?: (c: { id: string; local: SockAddr | null; remote: SockAddr | null }) => ConversationServer | null;
   /** Bytes through this conversation, for the endpoint's own totals. */
   onTraffic?(dir: 'in' | 'out', bytes: number): void;
   /** Anything in the conversation's snapshot changed (`counters`: only its byte counts). */
@@ -50,6 +57,9 @@ export interface ConversationInit {
   /** Timeline calls about this socket are prefixed with it when the timeline is shared (a listener's clients). */
   tag?: string;
   unix?: boolean;
+  /** A TLS stream: `socket` is the TLS socket (plaintext), `wire` the TCP socket under it. */
+  tls?: SecuredSocket;
+  wire?: Socket;
 }
 
 export function inetSockAddr(address: string | undefined, port: number | undefined, family?: string): SockAddr | null {
@@ -79,7 +89,8 @@ export class TcpConversation implements ManagedConversation {
   readonly id: string;
   readonly endpointId: string;
   readonly role: 'client' | 'accepted';
-  readonly socket: Socket;
+  /** The stream the bytes go through: the TCP socket, or the TLS socket on it once TLS is spoken. */
+  socket: Socket;
   readonly traffic: TrafficLog;
   readonly stats = new StatsCounter();
   readonly local: SockAddr | null;
@@ -94,10 +105,16 @@ export class TcpConversation implements ManagedConversation {
   private socketClosed = false;
   private resetSent = false;
   private untick: (() => void) | null;
-  private readonly runner: BehaviourRunner | null;
+  private readonly runner: ConversationServer | null;
   private readonly tag: string;
   private readonly unix: boolean;
   private readonly closeWaiters: (() => void)[] = [];
+  private tls: SecuredSocket | null;
+  /** The TCP socket itself: the TLS socket's own for TLS (RST and wire counters are its). */
+  private wire: Socket;
+  /** Takes our stream listeners (data, end, finish, drain) off the current socket: STARTTLS moves them. */
+  private detachStream: () => void = () => {};
+  private upgrading = false;
   private readonly actions: BehaviourActions = {
     send: (bytes) => {
       if (this.canSend) this.write(bytes);
@@ -108,7 +125,21 @@ export class TcpConversation implements ManagedConversation {
     writable: () => this.canSend && !this.socket.writableNeedDrain && this.socket.writableLength < SEND_BUFFER_LIMIT,
     pauseReading: () => this.socket.pause(),
     resumeReading: () => this.socket.resume(),
+    reset: () => {
+      // Right after a write, Node's resetAndDestroy() sends FIN instead of RST (seen on Node 20):
+      // let the write complete first, one turn of the loop.
+      setImmediate(
+        guarded(this.host.onFault, `${this.id} rule abort`, () => {
+          if (!this.socketClosed) this.reset();
+        }),
+      );
+    },
+    schedule: (ms, fn) => this.schedule(ms, fn),
+    timeline: (call, result, ok) => this.host.timeline.add(`${this.tag}${call}`, result, ok),
+    changed: () => this.changed(),
   };
+  /** Timers a rule set running here asked for; cleared when the socket closes. */
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     init: ConversationInit,
@@ -122,21 +153,75 @@ export class TcpConversation implements ManagedConversation {
     this.remote = init.remote;
     this.tag = init.tag ? `[${init.tag}] ` : '';
     this.unix = init.unix ?? false;
+    this.tls = init.tls ?? null;
+    this.wire = init.wire ?? init.socket;
     this.traffic = new TrafficLog(host.engine.ringBytes);
     this.connectedAt = host.engine.clock.now();
-    this.runner = host.behaviour ? new BehaviourRunner(host.behaviour) : null;
+    this.runner =
+      host.server?.({ id: init.id, local: init.local, remote: init.remote }) ?? (host.behaviour ? new BehaviourRunner(host.behaviour, host.rules) : null);
     host.engine.connectionOpened();
 
     const s = this.socket;
-    const guard = <A extends unknown[]>(where: string, fn: (...args: A) => void) => guarded(host.onFault, `${this.id} ${where}`, fn);
-    s.on('data', guard('recv', (buf: Buffer) => this.onData(buf)));
-    s.on('end', guard('end of stream', () => this.onPeerEnd()));
-    s.on('finish', guard('shutdown', () => this.onShutdownDone()));
+    const guard = this.guard;
+    this.detachStream = this.attachStream(s);
     s.on('error', guard('socket error', (err: Error) => this.onError(err)));
     s.on('close', guard('close', () => this.onClose()));
-    s.on('drain', guard('drain', () => this.onDrain()));
     this.untick = host.engine.everySecond(guard('clock', () => this.tick()));
     if (s.destroyed) queueMicrotask(guard('close', () => this.onClose()));
+  }
+
+  private readonly guard = <A extends unknown[]>(where: string, fn: (...args: A) => void) => guarded(this.host.onFault, `${this.id} ${where}`, fn);
+
+  /** The listeners that follow the byte stream (they move to the TLS socket on STARTTLS); returns their removal. */
+  private attachStream(s: Socket): () => void {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter listeners take any arguments
+    const on: Array<[string, (...args: any[]) => void]> = [
+      ['data', this.guard('recv', (buf: Buffer) => this.onData(buf))],
+      ['end', this.guard('end of stream', () => this.onPeerEnd())],
+      ['finish', this.guard('shutdown', () => this.onShutdownDone())],
+      ['drain', this.guard('drain', () => this.onDrain())],
+    ];
+    for (const [event, fn] of on) s.on(event, fn);
+    return () => {
+      for (const [event, fn] of on) s.off(event, fn);
+    };
+  }
+
+  /**
+   * STARTTLS: the plain conversation goes on in TLS, as SMTP, IMAP, POP3, FTP and XMPP do after
+   * their upgrade command. Only with nothing left to send (the server's "go ahead" has been read),
+   * and only once. While the handshake runs, received bytes belong to TLS, not to the log. The TCP
+   * socket's error and close listeners stay: if the handshake fails, its TLS socket closes it and
+   * the conversation ends as any other would, with the reason.
+   */
+  async startTls(hostName: string, options: TlsClientOptions): Promise<void> {
+    if (this.tls) throw invalidState('this conversation already speaks TLS');
+    if (this.upgrading) throw invalidState('a TLS handshake is already in progress');
+    if (!this.canSend || this.peerEnded) throw invalidState('cannot start TLS: the conversation is not open both ways');
+    if (this.socket.writableLength > 0) throw invalidState('cannot start TLS while bytes are still waiting to be sent');
+    this.upgrading = true;
+    const plain = this.socket;
+    this.detachStream();
+    const steps = { now: () => this.host.engine.clock.now(), note: (call: string, result: string, ok = true) => this.host.timeline.add(`${this.tag}${call}`, result, ok) };
+    try {
+      const secured = await secureClient(plain, hostName, options, steps);
+      if (this.socketClosed) {
+        secured.socket.destroy();
+        return;
+      }
+      this.tls = secured;
+      this.wire = plain;
+      this.socket = secured.socket;
+      this.detachStream = this.attachStream(secured.socket);
+      secured.socket.on('error', this.guard('socket error', (err: Error) => this.onError(err)));
+      this.changed();
+    } catch (err) {
+      this.error = err instanceof TlsHandshakeError ? { code: err.code, message: err.message, syscall: 'SSL_connect' } : explainError(err, {});
+      this.changed();
+      throw err;
+    } finally {
+      this.upgrading = false;
+    }
   }
 
   /** Runs the server behaviour's on-accept step (the banner). Call once the engine knows this conversation. */
@@ -176,7 +261,18 @@ export class TcpConversation implements ManagedConversation {
       notKept: { ...this.traffic.notKept },
       error: this.error,
       recording: this.host.engine.recordings.info(this.id),
+      ...(this.tls ? { tls: this.tlsSnapshot(this.tls) } : {}),
+      ...(this.runner?.execInfo ? { exec: this.runner.execInfo() } : {}),
     };
+  }
+
+  private tlsSnapshot(tls: SecuredSocket): NonNullable<ConversationSnapshot['tls']> {
+    return { ...tls.info, wireBytesIn: this.wire.bytesRead, wireBytesOut: this.wire.bytesWritten, keyLogLines: tls.keyLog.lineCount };
+  }
+
+  /** The TLS secrets of this stream in the SSLKEYLOGFILE format; null for plain TCP. */
+  keyLogText(): string | null {
+    return this.tls ? this.tls.keyLog.text() : null;
   }
 
   rateSource(): RateSource {
@@ -186,7 +282,15 @@ export class TcpConversation implements ManagedConversation {
 
   recordingMeta(): RecordingMeta | null {
     if (this.socketClosed) return null;
-    return { conversationId: this.id, endpointId: this.endpointId, kind: this.unix ? 'unix' : 'tcp', role: this.role, local: this.local, remote: this.remote };
+    return {
+      conversationId: this.id,
+      endpointId: this.endpointId,
+      kind: this.unix ? 'unix' : 'tcp',
+      role: this.role,
+      local: this.local,
+      remote: this.remote,
+      ...(this.tls ? { tls: `${this.tls.info.version}, ${this.tls.info.cipher}` } : {}),
+    };
   }
 
   send(bytes: Uint8Array): number {
@@ -197,6 +301,15 @@ export class TcpConversation implements ManagedConversation {
       throw invalidState(`send buffer full, peer is not reading (${queued} bytes waiting to be sent)`);
     }
     return this.write(bytes);
+  }
+
+  /**
+   * RST on the TCP socket itself (a TLS socket's handle can't send one); the TLS socket on it is
+   * destroyed with it. Never destroy the TLS socket too: on Node 20, destroying the TCP socket and
+   * then its TLS socket in the same tick crashes the process (SIGSEGV; tls-client.test.ts shows it).
+   */
+  private resetWire(): void {
+    this.wire.resetAndDestroy();
   }
 
   /** Graceful half-close: shutdown(SHUT_WR) once queued data is sent, i.e. socket.end(). */
@@ -220,9 +333,9 @@ export class TcpConversation implements ManagedConversation {
     if (this.localEnded && !this.socket.writableFinished) {
       // libuv refuses SO_LINGER 0 while our FIN is still queued (uv_tcp_close_reset: EINVAL), and
       // Node then never closes the socket: the RST goes as soon as the FIN is out.
-      this.socket.once('finish', guarded(this.host.onFault, `${this.id} reset`, () => void this.socket.resetAndDestroy()));
+      this.socket.once('finish', guarded(this.host.onFault, `${this.id} reset`, () => this.resetWire()));
     } else {
-      this.socket.resetAndDestroy();
+      this.resetWire();
     }
     this.setState('closed');
   }
@@ -253,7 +366,8 @@ export class TcpConversation implements ManagedConversation {
   private onData(buf: Buffer): void {
     this.stats.received(buf.length);
     this.host.onTraffic?.('in', buf.length);
-    const chunk = this.traffic.append('in', buf, this.host.engine.clock.now());
+    // Node allocated `buf` for this read alone: the log may copy it at the end of the turn.
+    const chunk = this.traffic.appendRead('in', buf, this.host.engine.clock.now());
     this.host.engine.hub.traffic(this.id, chunk);
     this.changed(true);
     this.runner?.received(buf, this.actions);
@@ -296,11 +410,26 @@ export class TcpConversation implements ManagedConversation {
     if (!this.resetSent) this.host.timeline.add(`${this.tag}close()`);
     this.untick?.();
     this.untick = null;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.runner?.closed?.();
     this.stats.queuedOut = 0;
     this.setState('closed');
     void this.host.engine.recordings.closed(this.id);
     this.host.onClosed?.(this);
     for (const w of this.closeWaiters.splice(0)) w();
+  }
+
+  private schedule(ms: number, fn: () => void): void {
+    if (this.socketClosed) return;
+    const timer = setTimeout(
+      guarded(this.host.onFault, `${this.id} rules`, () => {
+        this.timers.delete(timer);
+        if (!this.socketClosed) fn();
+      }),
+      ms,
+    );
+    this.timers.add(timer);
   }
 
   private tick(): void {

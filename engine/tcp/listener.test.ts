@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { formatSockAddr } from '../../shared/primitives';
-import {
-  ALL_BYTES,
-  b64,
-  expectTimelineCalls,
-  rawClient,
-  runListenAsNobody,
-  sleep,
-  trafficBytes,
-  waitFor,
-  type TestHost,
-  useTestHosts,
-} from './test-helpers';
+import { ALL_BYTES, b64 } from '../testing/bytes';
+import { expectTimelineCalls, nodeListener, rawClient, runListenAsNobody, trafficBytes } from '../testing/tcp-peers';
+import { type TestHost, useTestHosts } from '../testing/test-host';
+import { sleep, waitFor } from '../testing/wait';
 
 const host = useTestHosts();
 
@@ -233,48 +224,34 @@ describe('tcp:listen', () => {
 });
 
 describe('tcp:listen failures leave an endpoint in state closed with the error explained', () => {
-  it('EADDRINUSE: says who holds the port and suggests port 0; bind fails, listen() is never called', async () => {
+  it('EADDRINUSE: says who holds the port (from the OS table) and suggests port 0; bind fails, listen() is never called', async () => {
     const h = host();
-    const asked: number[] = [];
-    h.engine.portHolder = async (port) => {
-      asked.push(port);
-      return 'socat (pid 42)';
-    };
-    // A foreign server (not one of the engine's endpoints) holds the port.
-    const foreign = createServer();
-    await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', r));
-    const port = (foreign.address() as { port: number }).port;
+    // A foreign process (not one of the engine's endpoints) holds the port.
+    const foreign = await nodeListener();
     const other = await listen(h);
-    try {
-      const { endpointId } = await h.call('tcp:listen', { bindAddress: '127.0.0.1', port });
-      const s = await waitFor(() => {
-        const snap = h.listener(endpointId);
-        return snap.error?.detail ? snap : undefined;
-      }, 'holder in the explanation');
-      expect(asked).toEqual([port]);
-      expect(s.state).toBe('closed');
-      expect(s.error).toMatchObject({ code: 'EADDRINUSE', syscall: 'bind', detail: 'held by socat (pid 42)' });
-      expect(s.error!.message).toContain(`127.0.0.1:${port}`);
-      expect(s.error!.message).toContain('held by socat (pid 42)');
-      expect(s.error!.message).toMatch(/port 0/);
-      const calls = s.timeline.map((t) => `${t.call} → ${t.result}`);
-      expect(calls).toContain(`bind(127.0.0.1:${port}) → EADDRINUSE`);
-      expect(s.timeline.some((t) => t.call.startsWith('listen('))).toBe(false);
-      expect(calls.at(-1)).toBe('close() → ok');
-      // One endpoint's failure never touches another.
-      expect(h.listener(other.id).state).toBe('listening');
-      const c = await rawClient(other.port);
-      c.socket.destroy();
-    } finally {
-      foreign.close();
-    }
+    const { endpointId } = await h.call('tcp:listen', { bindAddress: '127.0.0.1', port: foreign.port });
+    const s = await waitFor(() => {
+      const snap = h.listener(endpointId);
+      return snap.error?.detail ? snap : undefined;
+    }, 'holder in the explanation');
+    const held = `held by node (pid ${foreign.pid})`;
+    expect(s.state).toBe('closed');
+    expect(s.error).toMatchObject({ code: 'EADDRINUSE', syscall: 'bind', detail: held });
+    expect(s.error!.message).toContain(`127.0.0.1:${foreign.port}`);
+    expect(s.error!.message).toContain(held);
+    expect(s.error!.message).toMatch(/port 0/);
+    const calls = s.timeline.map((t) => `${t.call} → ${t.result}`);
+    expect(calls).toContain(`bind(127.0.0.1:${foreign.port}) → EADDRINUSE`);
+    expect(s.timeline.some((t) => t.call.startsWith('listen('))).toBe(false);
+    expect(calls.at(-1)).toBe('close() → ok');
+    // One endpoint's failure never touches another.
+    expect(h.listener(other.id).state).toBe('listening');
+    const c = await rawClient(other.port);
+    c.socket.destroy();
   });
 
   it('EADDRINUSE on a port held by one of our own listeners names that listener', async () => {
     const h = host();
-    h.engine.portHolder = async () => {
-      throw new Error('the OS table is not needed for our own ports');
-    };
     const first = await listen(h);
     const { endpointId } = await h.call('tcp:listen', { bindAddress: '127.0.0.1', port: first.port });
     const s = await waitFor(() => {

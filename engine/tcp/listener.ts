@@ -8,10 +8,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { ErrorInfo } from '../../shared/errors';
 import type { ListenerSnapshot } from '../../shared/endpoints';
-import type { ListenRequest } from '../../shared/contract';
+import type { InetListenRequest, ListenRequest, UnixListenRequest } from '../../shared/contract';
+import type { RuleSet } from '../../shared/rules';
 import { formatHostPort, type SockAddr } from '../../shared/primitives';
 import { invalidState } from '../command-error';
-import type { Engine, ManagedEndpoint } from '../engine';
+import type { ManagedEndpoint, TcpContext } from '../contexts';
 import { errorCodeOf, explainError } from '../errors/explain-error';
 import { guarded, internalErrorMessage, type FaultHandler } from '../fault-barrier';
 import { resolveHost } from '../net/resolve-host';
@@ -19,18 +20,25 @@ import { resolvePortSpec } from '../net/resolve-port';
 import { ConnectionHistory } from '../traffic/rate-history';
 import type { RateSource } from '../traffic/rate-sampler';
 import { StatsCounter } from '../traffic/stats-counter';
+import { ExecPool } from '../exec/exec-pool';
+import type { ExecPlan } from '../exec/exec-session';
+import { RuleBook } from '../rules/rule-book';
+import { namesFor } from '../tls/self-signed-store';
+import { TlsHandshakeError } from '../tls/tls-client';
+import { prepareServerTls, secureAccepted, type ServerTls } from '../tls/tls-server';
 import { compileBehaviour, type CompiledBehaviour } from './behaviours';
 import { inetSockAddr, TcpConversation, type ConversationHost } from './conversation';
 import { Timeline } from './timeline';
 import { probeUnixPath, staleSocketError, tooLongDetail, unixPathTooLong } from './unix-socket';
 import { UnixSocketFile } from './unix-socket-file';
 
-export const DEFAULT_BACKLOG = 511;
+export /** TLS handshakes in progress at once per listener; real clients finish theirs in milliseconds. */
+const MAX_PENDING_HANDSHAKES = 256;
+const DEFAULT_BACKLOG = 511;
 export const DEFAULT_BIND_ADDRESS = '0.0.0.0';
 /** Closed clients kept listed (and readable) per listener; older closed ones leave the table. */
 export const MAX_CLOSED_CLIENTS = 1000;
 const CLOSE_WAIT_MS = 2000;
-const HOLDER_WAIT_MS = 3000;
 
 /** Errors that the kernel returns from bind(2); libuv reports some of them only at listen time. */
 const BIND_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'EAFNOSUPPORT', 'EINVAL', 'ENOENT', 'ENOTDIR', 'EROFS', 'ENAMETOOLONG', 'EPERM']);
@@ -46,6 +54,7 @@ export class TcpListener implements ManagedEndpoint {
   private error: ErrorInfo | null = null;
   private portNote: string | null = null;
   private behaviour: CompiledBehaviour;
+  private rules: RuleBook | null;
   private maxClients: number | null;
   private readonly clients = new Map<string, TcpConversation>();
   private readonly closedOrder: string[] = [];
@@ -57,24 +66,39 @@ export class TcpListener implements ManagedEndpoint {
   private untick: (() => void) | null = null;
   private closing: Promise<void> | null = null;
   private unixFile: UnixSocketFile | null = null;
+  /** Set once a TLS listener's certificate and context are ready (before it listens). */
+  private serverTls: ServerTls | null = null;
+  /** Accepted sockets still in their TLS handshake: not clients yet, but closed with the listener. */
+  private readonly handshakes = new Set<Socket>();
   private readonly clientHost: ConversationHost;
   private readonly onFault: FaultHandler;
+  private readonly exec: ExecPool | null;
+
+  /** The request as one record: `path` for a Unix listener, the address fields otherwise (never both: see ListenRequest). */
+  private readonly request: Partial<UnixListenRequest> & InetListenRequest;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: TcpContext,
     readonly id: string,
-    private readonly request: ListenRequest,
+    request: ListenRequest,
+    /** An exec listener's checked plan (engine/exec/exec-plan.ts): each client runs the program. */
+    exec: ExecPlan | null = null,
   ) {
+    this.request = request;
     this.createdAt = engine.clock.now();
     this.onFault = engine.faultHandler(id);
+    this.exec = exec ? new ExecPool(exec, this.onFault, () => this.changed()) : null;
     this.timeline = new Timeline(engine.clock, () => this.changed());
     this.behaviour = compileBehaviour(request.behaviour);
+    this.rules = request.rules ? this.compileRules(request.rules) : null;
     this.maxClients = request.maxClients ?? null;
     this.clientHost = {
       engine,
       endpointId: id,
       timeline: this.timeline,
       behaviour: () => this.behaviour,
+      rules: () => this.rules,
+      ...(this.exec ? { server: (c: { id: string; local: SockAddr | null; remote: SockAddr | null }) => this.exec?.session(c) ?? null } : {}),
       onTraffic: (dir, n) => (dir === 'in' ? this.stats.received(n) : this.stats.sent(n)),
       onChanged: (counters) => this.changed(counters),
       onClosed: (c) => this.clientClosed(c),
@@ -107,17 +131,31 @@ export class TcpListener implements ManagedEndpoint {
         ipv6Only: this.request.ipv6Only ?? false,
       },
       behaviour: this.behaviour.source,
+      ...(this.rules ? { rules: this.rules.source, ruleHits: this.rules.hitCounts() } : {}),
+      ...(this.request.exec && this.exec ? { exec: this.request.exec, execProcesses: this.exec.counts() } : {}),
       maxClients: this.maxClients,
       clientIds: [...this.clients.keys()],
       refused: this.refused,
       acceptedTotal: this.acceptedTotal,
       stats: this.stats.snapshot(),
+      ...(this.request.tls ? { tls: this.tlsSnapshot(this.request.tls) } : {}),
+    };
+  }
+
+  private tlsSnapshot(tls: NonNullable<ListenRequest['tls']>): NonNullable<ListenerSnapshot['tls']> {
+    const { passphrase: _secret, ...options } = tls;
+    return {
+      options,
+      fingerprint: this.serverTls?.fingerprint ?? null,
+      selfSigned: this.serverTls?.selfSigned ?? options.certFile === undefined,
+      certificatePem: this.serverTls?.certificatePem ?? null,
     };
   }
 
   /** Resolves once listening or failed (the failure is in the snapshot, never thrown). */
   async open(): Promise<void> {
     try {
+      if (this.request.tls && !this.serverTls) await this.prepareTls(this.request.tls);
       if (this.request.path !== undefined) await this.listenUnix(this.request.path);
       else await this.listenInet();
     } catch (err) {
@@ -142,8 +180,11 @@ export class TcpListener implements ManagedEndpoint {
     await this.open();
   }
 
-  configure(opts: { behaviour?: CompiledBehaviour; maxClients?: number | null }): void {
+  configure(opts: { behaviour?: CompiledBehaviour; rules?: RuleSet; maxClients?: number | null }): void {
+    // Compiled before anything changes, so a refused rule set leaves the listener as it was.
+    const rules = opts.rules ? this.compileRules(opts.rules) : undefined;
     if (opts.behaviour) this.behaviour = opts.behaviour;
+    if (rules) this.rules = rules;
     if (opts.maxClients !== undefined) this.maxClients = opts.maxClients;
     this.changed();
   }
@@ -200,12 +241,27 @@ export class TcpListener implements ManagedEndpoint {
       this.unixFile?.beforeClose();
       waits.push(new Promise<void>((resolve) => server.close(() => resolve())));
     }
+    this.exec?.close();
     for (const c of this.clients.values()) waits.push(c.destroy());
+    for (const socket of this.handshakes) socket.destroy();
+    this.handshakes.clear();
     await Promise.race([Promise.allSettled(waits), delay(CLOSE_WAIT_MS)]);
     await this.removeSocketFile();
     this.untick?.();
     this.untick = null;
     this.changed();
+  }
+
+  /** Certificate files read (or the self-signed certificate made) before socket(): a bad file fails the open. */
+  private async prepareTls(tls: NonNullable<ListenRequest['tls']>): Promise<void> {
+    const bindAddress = this.request.path !== undefined ? null : (this.request.bindAddress ?? DEFAULT_BIND_ADDRESS);
+    try {
+      this.serverTls = await prepareServerTls(tls, () => this.engine.tlsCertificates.certificateFor(namesFor(bindAddress)));
+    } catch (err) {
+      this.timeline.add('SSL_CTX_use_certificate()', errorCodeOf(err), false);
+      throw err;
+    }
+    this.timeline.add('SSL_CTX_use_certificate()', `${this.serverTls.selfSigned ? 'self-signed, made by Sockscope' : 'from file'}, SHA-256 ${this.serverTls.fingerprint}`);
   }
 
   private async listenInet(): Promise<void> {
@@ -357,13 +413,8 @@ export class TcpListener implements ManagedEndpoint {
       .listEndpoints()
       .find((e): e is TcpListener => e instanceof TcpListener && e !== this && e.boundPort === port);
     let holder: string | null = own ? `Sockscope's own listener ${own.id}` : null;
-    if (!holder) {
-      try {
-        holder = await withTimeout(this.engine.portHolder(port, 'tcp'), HOLDER_WAIT_MS);
-      } catch {
-        // The OS table could not tell: the explanation simply names no holder.
-      }
-    }
+    // Answers within PORT_HOLDER_TIMEOUT_MS (system-sockets-service.ts); null: the explanation names no holder.
+    holder ??= await this.engine.portHolder(port, 'tcp').catch(() => null);
     if (holder && this.error?.code === 'EADDRINUSE') {
       this.error = explainError(err, { syscall: 'bind', target, port, holder });
       this.changed();
@@ -405,10 +456,49 @@ export class TcpListener implements ManagedEndpoint {
         ? ({ kind: 'unix', path: this.request.path } as const)
         : inetSockAddr(socket.localAddress, socket.localPort, socket.localFamily);
     this.timeline.add('accept()', `${peer} (${id})`);
-    const conv = new TcpConversation(
-      { id, role: 'accepted', socket, local, remote, tag: id, unix: this.request.path !== undefined },
-      this.clientHost,
+    if (this.serverTls) {
+      this.handshake(socket, this.serverTls, { id, local, remote });
+      return;
+    }
+    this.startClient(new TcpConversation({ id, role: 'accepted', socket, local, remote, tag: id, unix: this.request.path !== undefined }, this.clientHost));
+  }
+
+  /**
+   * The client becomes a conversation once its TLS handshake is done; until then its socket is
+   * held here (bounded: a flood of clients that never finish the handshake is refused past it).
+   */
+  private handshake(socket: Socket, tls: ServerTls, who: { id: string; local: SockAddr | null; remote: SockAddr | null }): void {
+    socket.on('error', () => {}); // the TLS socket reports errors; the plain one must never throw
+    if (this.handshakes.size >= MAX_PENDING_HANDSHAKES) {
+      this.timeline.add(`[${who.id}] close()`, `ok (refused: ${MAX_PENDING_HANDSHAKES} TLS handshakes already in progress)`);
+      socket.destroy();
+      this.changed();
+      return;
+    }
+    this.handshakes.add(socket);
+    const steps = { now: () => this.engine.clock.now(), note: (call: string, result: string, ok = true) => this.timeline.add(`[${who.id}] ${call}`, result, ok) };
+    secureAccepted(socket, tls, steps).then(
+      guarded(this.onFault, `${who.id} TLS`, (secured) => {
+        this.handshakes.delete(socket);
+        if (this.state === 'closed' || this.closing) {
+          secured.socket.destroy();
+          return;
+        }
+        const unix = this.request.path !== undefined;
+        this.startClient(new TcpConversation({ id: who.id, role: 'accepted', socket: secured.socket, local: who.local, remote: who.remote, tag: who.id, unix, tls: secured, wire: socket }, this.clientHost));
+      }),
+      guarded(this.onFault, `${who.id} TLS`, (err: unknown) => {
+        this.handshakes.delete(socket);
+        socket.destroy();
+        this.timeline.add(`[${who.id}] SSL_accept()`, err instanceof TlsHandshakeError ? `${err.code}: ${err.message}` : errorCodeOf(err), false);
+        this.changed();
+      }),
     );
+    this.changed();
+  }
+
+  private startClient(conv: TcpConversation): void {
+    const id = conv.id;
     this.clients.set(id, conv);
     this.engine.addConversation(conv);
     conv.start();
@@ -477,6 +567,11 @@ export class TcpListener implements ManagedEndpoint {
   private changed(counters = false): void {
     this.engine.endpointChanged(this, counters);
   }
+
+  /** A hit is a counter change: the batcher coalesces those, so a flood of hits is one update per flush. */
+  private compileRules(rules: RuleSet): RuleBook {
+    return RuleBook.compile(rules, { onHit: () => this.changed(true) });
+  }
 }
 
 async function directoryExists(path: string): Promise<boolean> {
@@ -489,8 +584,4 @@ async function directoryExists(path: string): Promise<boolean> {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | null> {
-  return Promise.race([p, delay(ms).then(() => null)]);
 }

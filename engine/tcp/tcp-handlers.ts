@@ -1,67 +1,65 @@
-import { CommandError, invalidState } from '../command-error';
+import { invalidState } from '../command-error';
 import type { CommandHandlers } from '../dispatcher';
-import type { Engine } from '../engine';
+import type { TcpContext } from '../contexts';
 import { compileBehaviour } from './behaviours';
 import { TcpConnection } from './connection';
 import { TcpListener } from './listener';
+import { planExec } from '../exec/exec-plan';
 import { removeStaleUnixSocket } from './unix-socket';
-import { decodePayload } from '../handlers';
+import { decodePayload } from '../payload';
 
 type TcpCommands =
   | 'tcp:listen'
   | 'tcp:connect'
   | 'tcp:reconnect'
+  | 'tcp:start-tls'
   | 'listener:configure'
   | 'listener:broadcast'
   | 'listener:close-clients'
   | 'listener:stop-accepting'
   | 'unix:remove-stale';
 
-const validation = (path: string, message: string) => new CommandError('VALIDATION', `${path}: ${message}`, [{ path, message }]);
-
 /** TCP listeners, connections and Unix stream sockets. Socket failures live in endpoint state, not here. */
-export function tcpHandlers(engine: Engine): Pick<CommandHandlers, TcpCommands> {
+export function tcpHandlers(engine: TcpContext): Pick<CommandHandlers, TcpCommands> {
   const listener = (id: string) => engine.requireEndpoint(id, 'tcp-listener') as TcpListener;
 
   return {
     'tcp:listen': async (req) => {
-      if (req.path !== undefined && (req.bindAddress !== undefined || req.port !== undefined)) {
-        throw validation('path', 'give either a path or an address and port, not both');
-      }
-      if (req.path !== undefined && req.ipv6Only) throw validation('ipv6Only', 'only applies to an IPv6 address');
       // Checked before the endpoint exists: a bad behaviour is an input error, not a socket failure.
       compileBehaviour(req.behaviour);
-      const l = new TcpListener(engine, engine.nextId('l'), req);
+      // (A bad rule set is refused the same way: the TcpListener constructor compiles it and throws.)
+      const exec = await planExec(req);
+      const l = new TcpListener(engine, engine.nextId('l'), req, exec);
       engine.addEndpoint(l);
       await l.open();
       return { endpointId: l.id };
     },
 
     'tcp:connect': (req) => {
-      if (req.path !== undefined) {
-        if (req.host !== undefined || req.port !== undefined || req.localAddress !== undefined || req.localPort !== undefined) {
-          throw validation('path', 'give either a path or a host and port, not both');
-        }
-      } else {
-        if (req.host === undefined) throw validation('host', 'a host is required');
-        if (req.port === undefined) throw validation('port', 'a port is required');
-      }
+      // A path or a host and port, never both: the request's schema is a union (shared/contract.ts).
       const c = new TcpConnection(engine, engine.nextId('c'), req);
       engine.addEndpoint(c);
       c.start();
       return { endpointId: c.id };
     },
 
-    'tcp:reconnect': async ({ endpointId }) => {
+    'tcp:start-tls': async ({ endpointId, tls }) => {
       const c = engine.requireEndpoint(endpointId, 'tcp-connection') as TcpConnection;
-      await c.reconnect();
+      await c.startTls(tls);
+      return { ok: true as const };
+    },
+
+    'tcp:reconnect': async ({ endpointId, tlsVerify }) => {
+      const c = engine.requireEndpoint(endpointId, 'tcp-connection') as TcpConnection;
+      await c.reconnect(tlsVerify === false ? { tlsVerify } : {});
       return { endpointId: c.id };
     },
 
-    'listener:configure': ({ endpointId, behaviour, maxClients }) => {
+    'listener:configure': ({ endpointId, behaviour, rules, maxClients }) => {
       const l = listener(endpointId);
       l.configure({
         ...(behaviour !== undefined ? { behaviour: compileBehaviour(behaviour) } : {}),
+        ...(rules !== undefined ? { rules } : {}),
         ...(maxClients !== undefined ? { maxClients } : {}),
       });
       return { ok: true as const };

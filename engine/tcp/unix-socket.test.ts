@@ -5,12 +5,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { probeUnixPath, unixPathMaxBytes } from './unix-socket';
-import { ALL_BYTES, b64, cleanupPeers, makeHost, rawClient, track, trafficBytes, waitFor, type TestHost } from './test-helpers';
+import { ALL_BYTES, b64 } from '../testing/bytes';
+import { cleanupPeers, track } from '../testing/cleanup';
+import { rawClient, trafficBytes } from '../testing/tcp-peers';
+import { TestHost } from '../testing/test-host';
+import { waitFor } from '../testing/wait';
 
 let hosts: TestHost[] = [];
 let dir = '';
 function host(): TestHost {
-  const h = makeHost();
+  const h = new TestHost();
   hosts.push(h);
   return h;
 }

@@ -1,4 +1,5 @@
 import type { SockAddr } from '../../shared/primitives';
+import { guarded, logInternalError } from '../fault-barrier';
 
 export type Direction = 'in' | 'out';
 
@@ -114,6 +115,36 @@ class ChunkQueue {
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Logs holding socket reads not yet copied into their rings (see `appendRead`); all of them are
+ * settled in one check phase, after libuv's poll phase has handed this turn's reads over.
+ */
+const unsettled = new Set<TrafficLog>();
+let settleScheduled = false;
+const settleAll = guarded(logInternalError, 'copying received chunks into traffic logs', () => {
+  settleScheduled = false;
+  const logs = [...unsettled];
+  unsettled.clear();
+  for (const log of logs) log.settle();
+});
+
+/** Chunks of one direction waiting to be copied, oldest first (a head index, not shift(): UDP bursts make thousands). */
+class PendingReads {
+  items: StoredChunk[] = [];
+  head = 0;
+  bytes = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+    this.bytes = 0;
+  }
+}
+
 /**
  * A conversation's recent traffic, bounded per direction by bytes and by chunk count. When a
  * bound is exceeded the oldest chunks of that direction go, and `notKept` says how many bytes went,
@@ -122,7 +153,9 @@ class ChunkQueue {
 export class TrafficLog {
   private readonly queues: Record<Direction, ChunkQueue>;
   private nextSeq = 0;
-  readonly notKept = { in: 0, out: 0 };
+  private readonly dropped = { in: 0, out: 0 };
+  private readonly pending: Record<Direction, PendingReads> = { in: new PendingReads(), out: new PendingReads() };
+  private hasPending = false;
   /** Sees every chunk with its full bytes before the ring may trim it (a recording). */
   tap: ((chunk: StoredChunk) => void) | null = null;
 
@@ -135,38 +168,109 @@ export class TrafficLog {
 
   /** Made once, not per append: `append` runs on every received chunk. */
   private readonly evicted: Record<Direction, (gone: StoredChunk) => void> = {
-    in: (gone) => (this.notKept.in += gone.bytes.length),
-    out: (gone) => (this.notKept.out += gone.bytes.length),
+    in: (gone) => (this.dropped.in += gone.bytes.length),
+    out: (gone) => (this.dropped.out += gone.bytes.length),
   };
+
+  /** Bytes of each direction that went (evicted, or never kept). */
+  get notKept(): { readonly in: number; readonly out: number } {
+    this.settle();
+    return this.dropped;
+  }
 
   /**
    * Keeps a copy of `bytes` (the caller's buffer is not retained). The returned chunk's bytes are
    * a view into the ring: read them now; once evicted they may be overwritten.
    */
   append(dir: Direction, bytes: Uint8Array, ts: number, peer: SockAddr | null = null): StoredChunk {
+    this.settle();
     const chunk: StoredChunk = { seq: this.nextSeq++, ts, dir, bytes, peer };
     this.tap?.(chunk);
+    this.store(chunk);
+    return chunk;
+  }
+
+  /**
+   * `append` for a socket read's own buffer, which nobody writes to again (Node allocates one per
+   * read). The copy into the ring waits for the end of this event-loop turn, and only the newest
+   * chunks that fit the ring are copied then: at line rate libuv hands over ~30 reads of 64 KiB in
+   * one turn, and copying the older half only to overwrite it in the same turn was wasted. Nothing
+   * can read the ring in between (every reader settles first). The returned chunk's bytes are the
+   * caller's buffer: read them now.
+   */
+  appendRead(dir: Direction, bytes: Uint8Array, ts: number, peer: SockAddr | null = null): StoredChunk {
+    const chunk: StoredChunk = { seq: this.nextSeq++, ts, dir, bytes, peer };
+    this.tap?.(chunk);
+    const p = this.pending[dir];
+    p.items.push(chunk);
+    p.bytes += bytes.length;
+    // The older pending chunks go unread when the newer ones alone fill the ring (bytes or count).
+    while (p.length > 1) {
+      const oldest = p.items[p.head] as StoredChunk;
+      if (p.bytes - oldest.bytes.length < this.budgetPerDirection && p.length <= this.maxChunksPerDirection) break;
+      p.head++;
+      p.bytes -= oldest.bytes.length;
+      this.dropped[dir] += oldest.bytes.length;
+      oldest.bytes = EMPTY; // the socket's buffer is not held a moment longer
+    }
+    if (!this.hasPending) {
+      this.hasPending = true;
+      unsettled.add(this);
+      if (!settleScheduled) {
+        settleScheduled = true;
+        setImmediate(settleAll);
+      }
+    }
+    return chunk;
+  }
+
+  /** Copies what `appendRead` left pending into the rings, in sequence order. */
+  settle(): void {
+    if (!this.hasPending) return;
+    this.hasPending = false;
+    unsettled.delete(this);
+    const a = this.pending.in;
+    const b = this.pending.out;
+    while (a.length > 0 || b.length > 0) {
+      const ca = a.items[a.head];
+      const cb = b.items[b.head];
+      if (ca && (!cb || ca.seq < cb.seq)) {
+        a.head++;
+        this.store(ca);
+      } else if (cb) {
+        b.head++;
+        this.store(cb);
+      }
+    }
+    a.clear();
+    b.clear();
+  }
+
+  private store(chunk: StoredChunk): void {
+    const dir = chunk.dir;
+    const bytes = chunk.bytes;
     const q = this.queues[dir];
     let src = bytes;
     if (src.length > this.budgetPerDirection) {
       // A single chunk larger than the whole budget: keep its newest bytes only.
       const excess = src.length - this.budgetPerDirection;
       src = src.subarray(excess);
-      this.notKept[dir] += excess;
+      this.dropped[dir] += excess;
     }
     q.store(chunk, src, this.evicted[dir]);
     while (q.length > this.maxChunksPerDirection) {
       const gone = q.shift() as StoredChunk;
-      this.notKept[dir] += gone.bytes.length;
+      this.dropped[dir] += gone.bytes.length;
     }
-    return chunk;
   }
 
   get size(): number {
+    this.settle();
     return this.queues.in.length + this.queues.out.length;
   }
 
   get firstKeptSeq(): number {
+    this.settle();
     const a = this.queues.in.at(0)?.seq ?? this.nextSeq;
     const b = this.queues.out.at(0)?.seq ?? this.nextSeq;
     return Math.min(a, b);
@@ -174,6 +278,7 @@ export class TrafficLog {
 
   /** Up to `limit` chunks strictly before `beforeSeq` (oldest first), at most `maxBytes` of data. */
   page(beforeSeq: number | undefined, limit: number, maxBytes = Number.POSITIVE_INFINITY): StoredChunk[] {
+    this.settle();
     const before = beforeSeq ?? this.nextSeq;
     let i = this.queues.in.countBefore(before) - 1;
     let o = this.queues.out.countBefore(before) - 1;

@@ -22,7 +22,6 @@ export function maxDatagramTo(address: string, family: Family): number {
   return family === 'IPv6' && !isV4Mapped(address) ? MAX_DATAGRAM.IPv6 : MAX_DATAGRAM.IPv4;
 }
 
-export const familyOfType = (type: UdpType): Family => (type === 'udp6' ? 'IPv6' : 'IPv4');
 export const afOf = (type: UdpType) => (type === 'udp6' ? 'AF_INET6' : 'AF_INET');
 
 /**

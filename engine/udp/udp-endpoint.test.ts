@@ -1,6 +1,9 @@
 import dgram from 'node:dgram';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { b64, closedPort, peer, sleep, TestHost, waitFor } from './udp-test-helpers';
+import { b64 } from '../testing/bytes';
+import { TestHost } from '../testing/test-host';
+import { closedPort, peer } from '../testing/udp-peers';
+import { sleep, waitFor } from '../testing/wait';
 
 let t: TestHost;
 beforeEach(() => {
@@ -102,7 +105,7 @@ describe('bind', () => {
   });
 
   it('refuses a TCP-only behaviour before creating anything', async () => {
-    const e = await t.fails('udp:bind', { bindAddress: '127.0.0.1', port: 0, behaviour: { mode: 'auto-reply', reply: b64('x'), trigger: 'line' } });
+    const e = await t.fail('udp:bind', { bindAddress: '127.0.0.1', port: 0, behaviour: { mode: 'auto-reply', reply: b64('x'), trigger: 'line' } });
     expect(e.code).toBe('VALIDATION');
     expect(t.engine.listEndpoints()).toHaveLength(0);
   });
@@ -120,13 +123,13 @@ describe('datagrams', () => {
     await waitFor(() => p.received.length === 3, 'three datagrams at the peer');
     expect(p.received.map((r) => r.data.length)).toEqual(sizes);
     expect(p.received.map((r) => r.data[0])).toEqual([0x61, 0x62, 0x63]);
-    const local = t.snap(s.id).local;
+    const local = t.udp(s.id).local;
     expect(p.received.every((r) => local?.kind === 'inet' && r.from.port === local.port && r.from.address === '127.0.0.1')).toBe(true);
     const out = t.traffic(s.id, 'out');
     expect(out.map((c) => c.bytes.length)).toEqual(sizes);
     expect(out[0]?.peer).toEqual({ kind: 'inet', host: '127.0.0.1', port: p.port, family: 'IPv4' });
     expect(t.calls(s.id)).toContain(`sendto(127.0.0.1:${p.port}, 1 bytes) → ok`);
-    const stats = t.snap(s.id).stats;
+    const stats = t.udp(s.id).stats;
     expect(stats).toMatchObject({ chunksOut: 3, bytesOut: 1004, dropped: 0 });
   });
 
@@ -142,8 +145,8 @@ describe('datagrams', () => {
     expect(got.map((c) => c.bytes.length)).toEqual(sizes);
     for (const c of got) expect(c.peer).toEqual({ kind: 'inet', host: '127.0.0.1', port: p.port, family: 'IPv4' });
     expect(t.calls(s.id)).toContain(`recvfrom() → 127.0.0.1:${p.port}, 5 bytes`);
-    await waitFor(() => t.snap(s.id).stats.chunksIn === 3, 'counters');
-    expect(t.snap(s.id).stats).toMatchObject({ chunksIn: 3, bytesIn: 1207, dropped: 0 });
+    await waitFor(() => t.udp(s.id).stats.chunksIn === 3, 'counters');
+    expect(t.udp(s.id).stats).toMatchObject({ chunksIn: 3, bytesIn: 1207, dropped: 0 });
     // The generic traffic page works on the endpoint's id and carries the sender.
     const page = await t.call('traffic:page', { conversationId: s.id, limit: 10 });
     expect(page.chunks.map((c) => [c.dir, c.size, c.peer])).toEqual(
@@ -188,7 +191,7 @@ describe('datagrams', () => {
     await p.send(Buffer.alloc(0), port);
     await waitFor(() => t.traffic(s.id, 'in').length === 1, 'empty datagram in');
     expect(t.traffic(s.id, 'in')[0]?.bytes.length).toBe(0);
-    expect(t.snap(s.id).stats).toMatchObject({ chunksIn: 1, bytesIn: 0 });
+    expect(t.udp(s.id).stats).toMatchObject({ chunksIn: 1, bytesIn: 0 });
   });
 
   it('a 65,507-byte datagram crosses IPv4 loopback whole, both ways', async () => {
@@ -208,9 +211,9 @@ describe('datagrams', () => {
   it('oversize datagrams fail with an explained EMSGSIZE and the endpoint carries on', async () => {
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
     const p = await peer(t);
-    const e = await t.fails('udp:send', { endpointId: s.id, host: '127.0.0.1', port: p.port, data: b64(Buffer.alloc(65_508)) });
+    const e = await t.fail('udp:send', { endpointId: s.id, host: '127.0.0.1', port: p.port, data: b64(Buffer.alloc(65_508)) });
     expect(e.message).toMatch(/^EMSGSIZE: /);
-    let snap = t.snap(s.id);
+    let snap = t.udp(s.id);
     expect(snap.state).toBe('bound');
     expect(snap.error).toMatchObject({ code: 'EMSGSIZE', syscall: 'sendto' });
     expect(snap.error?.message).toMatch(/65,507 bytes over IPv4/);
@@ -218,7 +221,7 @@ describe('datagrams', () => {
     expect(snap.stats.chunksOut).toBe(0);
     // The next good send works and clears the alert.
     await t.call('udp:send', { endpointId: s.id, host: '127.0.0.1', port: p.port, data: b64('ok') });
-    snap = t.snap(s.id);
+    snap = t.udp(s.id);
     expect(snap.error).toBeNull();
     await waitFor(() => p.received.length === 1, 'the good datagram');
   });
@@ -229,9 +232,9 @@ describe('datagrams', () => {
     await t.call('udp:send', { endpointId: s.id, host: '::1', port: p.port, data: b64(Buffer.alloc(65_527)) });
     await waitFor(() => p.received.length === 1, 'the 65,527-byte datagram');
     expect(p.received[0]?.data.length).toBe(65_527);
-    const e = await t.fails('udp:send', { endpointId: s.id, host: '::1', port: p.port, data: b64(Buffer.alloc(65_528)) });
+    const e = await t.fail('udp:send', { endpointId: s.id, host: '::1', port: p.port, data: b64(Buffer.alloc(65_528)) });
     expect(e.message).toMatch(/^EMSGSIZE/);
-    expect(t.snap(s.id).error?.code).toBe('EMSGSIZE');
+    expect(t.udp(s.id).error?.code).toBe('EMSGSIZE');
   });
 
   it('resolves a destination name and service, and records what it resolved to', async () => {
@@ -250,32 +253,32 @@ describe('datagrams', () => {
 
   it('catches Node’s synchronous ERR_SOCKET_BAD_PORT (destination port 0)', async () => {
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
-    const e = await t.fails('udp:send', { endpointId: s.id, host: '127.0.0.1', port: 0, data: b64('x') });
+    const e = await t.fail('udp:send', { endpointId: s.id, host: '127.0.0.1', port: 0, data: b64('x') });
     expect(e.message).toMatch(/^ERR_SOCKET_BAD_PORT: Invalid port/);
-    expect(t.snap(s.id)).toMatchObject({ state: 'bound', error: { code: 'ERR_SOCKET_BAD_PORT' } });
+    expect(t.udp(s.id)).toMatchObject({ state: 'bound', error: { code: 'ERR_SOCKET_BAD_PORT' } });
   });
 
   it('asks for both host and port, or a connected socket', async () => {
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
-    expect((await t.fails('udp:send', { endpointId: s.id, host: '127.0.0.1', data: b64('x') })).code).toBe('VALIDATION');
-    const e = await t.fails('udp:send', { endpointId: s.id, data: b64('x') });
+    expect((await t.fail('udp:send', { endpointId: s.id, host: '127.0.0.1', data: b64('x') })).code).toBe('VALIDATION');
+    const e = await t.fail('udp:send', { endpointId: s.id, data: b64('x') });
     expect(e.message).toMatch(/^ERR_SOCKET_DGRAM_NOT_CONNECTED/);
   });
 
   it('the generic conversation commands point to udp:send', async () => {
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
-    const e = await t.fails('conversation:send', { conversationId: s.id, data: b64('x') });
+    const e = await t.fail('conversation:send', { conversationId: s.id, data: b64('x') });
     expect(e).toMatchObject({ code: 'INVALID_STATE' });
     expect(e.message).toMatch(/udp:send/);
-    expect((await t.fails('conversation:reset', { conversationId: s.id })).message).toMatch(/udp:send/);
+    expect((await t.fail('conversation:reset', { conversationId: s.id })).message).toMatch(/udp:send/);
   });
 
   it('a closed endpoint refuses to send; close() is in the timeline', async () => {
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
     await t.call('endpoint:close', { endpointId: s.id });
-    expect(t.snap(s.id).state).toBe('closed');
+    expect(t.udp(s.id).state).toBe('closed');
     expect(t.calls(s.id).at(-1)).toBe('close() → ok');
-    const e = await t.fails('udp:send', { endpointId: s.id, host: '127.0.0.1', port: 9, data: b64('x') });
+    const e = await t.fail('udp:send', { endpointId: s.id, host: '127.0.0.1', port: 9, data: b64('x') });
     expect(e).toMatchObject({ code: 'INVALID_STATE' });
     await t.call('endpoint:close', { endpointId: s.id }); // idempotent
   });
@@ -284,11 +287,11 @@ describe('datagrams', () => {
     const a = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
     const b = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
     const p = await peer(t);
-    await t.fails('udp:send', { endpointId: a.id, host: '127.0.0.1', port: p.port, data: b64(Buffer.alloc(70_000)) });
+    await t.fail('udp:send', { endpointId: a.id, host: '127.0.0.1', port: p.port, data: b64(Buffer.alloc(70_000)) });
     await t.call('udp:send', { endpointId: b.id, host: '127.0.0.1', port: p.port, data: b64('fine') });
     await waitFor(() => p.received.length === 1, 'b’s datagram');
-    expect(t.snap(b.id).error).toBeNull();
-    expect(t.snap(a.id).state).toBe('bound');
+    expect(t.udp(b.id).error).toBeNull();
+    expect(t.udp(a.id).state).toBe('bound');
   });
 });
 
@@ -297,14 +300,14 @@ describe('connect()', () => {
     const port = await closedPort();
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
     await t.call('udp:connect', { endpointId: s.id, host: '127.0.0.1', port });
-    expect(t.snap(s.id).connectedTo).toEqual({ kind: 'inet', host: '127.0.0.1', port, family: 'IPv4' });
+    expect(t.udp(s.id).connectedTo).toEqual({ kind: 'inet', host: '127.0.0.1', port, family: 'IPv4' });
     expect(t.calls(s.id)).toContain(`connect(127.0.0.1:${port}) → ok`);
     // The first send goes out; the ICMP answer makes the next operation fail with ECONNREFUSED.
     await t.call('udp:send', { endpointId: s.id, data: b64('are you there?') });
-    const second = await t.host.dispatch('udp:send', { endpointId: s.id, data: b64('again') });
+    const second = await t.dispatch('udp:send', { endpointId: s.id, data: b64('again') });
     if (!second.ok) expect(second.error.message).toMatch(/^ECONNREFUSED/);
     const snap = await waitFor(() => {
-      const x = t.snap(s.id);
+      const x = t.udp(s.id);
       return x.error?.code === 'ECONNREFUSED' && x;
     }, 'ECONNREFUSED in the endpoint');
     expect(snap.error?.message).toMatch(/ICMP port-unreachable/);
@@ -326,7 +329,7 @@ describe('connect()', () => {
     expect(t.calls(s.id)).toContain('send(11 bytes) → ok');
     // Naming the connected peer explicitly is fine (e.g. "reply to sender").
     await t.call('udp:send', { endpointId: s.id, host: '127.0.0.1', port: p.port, data: b64('x') });
-    const e = await t.fails('udp:send', { endpointId: s.id, host: '127.0.0.1', port: other.port, data: b64('x') });
+    const e = await t.fail('udp:send', { endpointId: s.id, host: '127.0.0.1', port: other.port, data: b64('x') });
     expect(e.message).toMatch(/^ERR_SOCKET_DGRAM_IS_CONNECTED/);
     // Only the connected peer's datagrams are received.
     await other.send('ignored', port);
@@ -335,9 +338,9 @@ describe('connect()', () => {
     await sleep(50);
     expect(t.traffic(s.id, 'in').map((c) => Buffer.from(c.bytes).toString())).toEqual(['accepted']);
     await t.call('udp:disconnect', { endpointId: s.id });
-    expect(t.snap(s.id).connectedTo).toBeNull();
+    expect(t.udp(s.id).connectedTo).toBeNull();
     expect(t.calls(s.id)).toContain('connect(AF_UNSPEC) → ok: peer forgotten');
-    expect((await t.fails('udp:disconnect', { endpointId: s.id })).code).toBe('INVALID_STATE');
+    expect((await t.fail('udp:disconnect', { endpointId: s.id })).code).toBe('INVALID_STATE');
   });
 });
 
@@ -346,7 +349,7 @@ describe('options', () => {
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
     expect(s).toMatchObject({ broadcast: false, ttl: 64, multicastTtl: 1, multicastLoopback: true });
     await t.call('udp:configure', { endpointId: s.id, broadcast: true, ttl: 32, multicastTtl: 4, multicastLoopback: false });
-    expect(t.snap(s.id)).toMatchObject({ broadcast: true, ttl: 32, multicastTtl: 4, multicastLoopback: false });
+    expect(t.udp(s.id)).toMatchObject({ broadcast: true, ttl: 32, multicastTtl: 4, multicastLoopback: false });
     expect(t.calls(s.id).slice(-4)).toEqual([
       'setsockopt(SO_BROADCAST, 1) → ok',
       'setsockopt(IP_TTL, 32) → ok',
@@ -354,7 +357,7 @@ describe('options', () => {
       'setsockopt(IP_MULTICAST_LOOP, 0) → ok',
     ]);
     await t.call('endpoint:close', { endpointId: s.id });
-    expect((await t.fails('udp:configure', { endpointId: s.id, broadcast: false })).code).toBe('INVALID_STATE');
+    expect((await t.fail('udp:configure', { endpointId: s.id, broadcast: false })).code).toBe('INVALID_STATE');
     // A behaviour can still be chosen on a closed endpoint (nothing touches the socket).
     await t.call('udp:configure', { endpointId: s.id, behaviour: { mode: 'echo' } });
   });
@@ -367,11 +370,11 @@ describe('options', () => {
 
   it('the kernel refuses a broadcast without SO_BROADCAST (EACCES, explained)', async () => {
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
-    const r = await t.host.dispatch('udp:send', { endpointId: s.id, host: '255.255.255.255', port: 9, data: b64('x') });
+    const r = await t.dispatch('udp:send', { endpointId: s.id, host: '255.255.255.255', port: 9, data: b64('x') });
     // Without SO_BROADCAST the kernel refuses before anything is transmitted.
     expect(r.ok).toBe(false);
-    expect(t.snap(s.id).error?.code).toBe('EACCES');
-    expect(t.snap(s.id).error?.message).toMatch(/broadcast/);
+    expect(t.udp(s.id).error?.code).toBe('EACCES');
+    expect(t.udp(s.id).error?.message).toMatch(/broadcast/);
   });
 });
 

@@ -10,15 +10,17 @@
 import dgram from 'node:dgram';
 import type { Behaviour, UdpSnapshot } from '../../shared/endpoints';
 import type { ErrorInfo } from '../../shared/errors';
+import type { RuleSet } from '../../shared/rules';
 import { formatHostPort, type Family, type InetAddress, type PortSpec } from '../../shared/primitives';
 import { CommandError, invalidState } from '../command-error';
-import type { Engine, ManagedConversation, ManagedEndpoint } from '../engine';
+import type { ManagedConversation, ManagedEndpoint, UdpContext } from '../contexts';
 import { engineError, errorCodeOf, explainError, type ErrorContext } from '../errors/explain-error';
 import { guarded, internalErrorMessage, type FaultHandler } from '../fault-barrier';
 import { parseAddressLiteral, stripBrackets } from '../net/resolve-host';
 import type { RateSource } from '../traffic/rate-sampler';
 import { StatsCounter } from '../traffic/stats-counter';
 import { TrafficLog } from '../traffic/traffic-log';
+import { UdpRules } from '../rules/udp-rules';
 import { KernelDropWatcher } from './kernel-drops';
 import { RepeatSender, type RepeatEnd } from './repeat-sender';
 import { afOf, maxDatagramTo, resolveUdpHost, resolveUdpPort, type UdpType } from './udp-address';
@@ -34,6 +36,7 @@ export interface UdpBindOptions {
   reuseAddr?: boolean;
   ipv6Only?: boolean;
   behaviour?: Behaviour;
+  rules?: RuleSet;
 }
 
 export interface UdpLimits {
@@ -58,7 +61,6 @@ interface Destination {
 type State = UdpSnapshot['state'];
 
 const fmt = (x: number) => x.toLocaleString('en-US');
-const PORT_HOLDER_WAIT_MS = 1500;
 
 export class UdpEndpoint implements ManagedEndpoint {
   readonly kind = 'udp' as const;
@@ -78,6 +80,9 @@ export class UdpEndpoint implements ManagedEndpoint {
   private portNote: string | null = null;
   private connectedTo: InetAddress | null = null;
   private behaviour: CompiledBehaviour;
+  /** While active, rules answer datagrams instead of the behaviour mode (engine/rules/udp-rules.ts). */
+  private rules: UdpRules | null;
+  private readonly ruleTimers = new Set<NodeJS.Timeout>();
   private readonly options: UdpSocketOptions;
   private readonly budget: ReceiveBudget;
   private readonly kernelDrops: KernelDropWatcher;
@@ -91,7 +96,7 @@ export class UdpEndpoint implements ManagedEndpoint {
   private readonly announce: () => void;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: UdpContext,
     readonly id: string,
     private readonly request: UdpBindOptions,
     limits: Partial<UdpLimits> = {},
@@ -104,6 +109,7 @@ export class UdpEndpoint implements ManagedEndpoint {
     });
     // Refuse a bad behaviour before the endpoint exists (a VALIDATION error, not an alert).
     this.behaviour = compileUdpBehaviour(request.behaviour);
+    this.rules = request.rules ? this.compileRules(request.rules) : null;
     this.createdAt = engine.clock.now();
     this.timeline = new UdpTimeline(engine.clock);
     this.log = new TrafficLog(engine.ringBytes);
@@ -199,7 +205,8 @@ export class UdpEndpoint implements ManagedEndpoint {
   private async bindFailed(err: unknown, port: number, target: string): Promise<void> {
     if (this.state !== 'binding') return;
     let holder: string | null = null;
-    if (errorCodeOf(err) === 'EADDRINUSE') holder = await this.portHolder(port);
+    // Answers within PORT_HOLDER_TIMEOUT_MS (system-sockets-service.ts) and never rejects.
+    if (errorCodeOf(err) === 'EADDRINUSE') holder = await this.engine.portHolder(port, 'udp').catch(() => null);
     if (this.state !== 'binding') return;
     const socket = this.socket;
     // Failures before the socket existed (service name, address) are already in the timeline.
@@ -209,18 +216,6 @@ export class UdpEndpoint implements ManagedEndpoint {
     this.socket = null;
     if (socket) await closeQuietly(socket);
     this.changed();
-  }
-
-  private async portHolder(port: number): Promise<string | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), PORT_HOLDER_WAIT_MS);
-    });
-    try {
-      return await Promise.race([this.engine.portHolder(port, 'udp').catch(() => null), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /**
@@ -245,6 +240,8 @@ export class UdpEndpoint implements ManagedEndpoint {
 
   private async closeNow(): Promise<void> {
     this.repeater?.stop();
+    for (const t of this.ruleTimers) clearTimeout(t);
+    this.ruleTimers.clear();
     this.untick?.();
     this.untick = null;
     const wasOpen = this.socket !== null;
@@ -285,10 +282,40 @@ export class UdpEndpoint implements ManagedEndpoint {
     }
     const peer: InetAddress = { kind: 'inet', host: rinfo.address, port: rinfo.port, family: rinfo.family };
     this.engine.hub.traffic(this.id, this.log.append('in', msg, now, peer));
-    this.timeline.frequent('recvfrom', 'recvfrom()', `${formatHostPort(rinfo.address, rinfo.port)}, ${msg.length} bytes`, msg.length);
-    const reply = udpReply(this.behaviour, msg);
-    if (reply) this.answer(reply, peer);
+    this.timeline.frequent('recvfrom', 'recvfrom()', () => `${formatHostPort(rinfo.address, rinfo.port)}, ${msg.length} bytes`, msg.length);
+    if (this.rules?.book.active) this.answerByRules(this.rules, msg, peer);
+    else {
+      const reply = udpReply(this.behaviour, msg);
+      if (reply) this.answer(reply, peer);
+    }
     this.changed();
+  }
+
+  private answerByRules(rules: UdpRules, msg: Buffer, peer: InetAddress): void {
+    const a = rules.answer(msg);
+    if (a.kind === 'skipped') {
+      this.timeline.frequent('rules:skipped', 'rules', `not answered: ${a.why}`, msg.length, false);
+      return;
+    }
+    if (a.kind === 'none') return;
+    if (a.delayMs === 0) {
+      this.answer(a.bytes, peer);
+      return;
+    }
+    rules.delayStarted();
+    const timer = setTimeout(
+      guarded(this.onFault, 'a delayed rule reply', () => {
+        this.ruleTimers.delete(timer);
+        rules.delayEnded();
+        if (this.state === 'bound') this.answer(a.bytes, peer);
+      }),
+      a.delayMs,
+    );
+    this.ruleTimers.add(timer);
+  }
+
+  private compileRules(rules: RuleSet): UdpRules {
+    return UdpRules.compile(rules, () => this.changed());
   }
 
   /** A behaviour's reply to one datagram: never queued past the send-queue bound. */
@@ -561,11 +588,13 @@ export class UdpEndpoint implements ManagedEndpoint {
     this.repeater.stop();
   }
 
-  configure(o: OptionChanges & { behaviour?: Behaviour }): void {
+  configure(o: OptionChanges & { behaviour?: Behaviour; rules?: RuleSet }): void {
     // Validate everything before changing anything.
     const behaviour = o.behaviour ? compileUdpBehaviour(o.behaviour) : null;
+    const rules = o.rules ? this.compileRules(o.rules) : null;
     const socket = UdpSocketOptions.touchesSocket(o) ? this.requireBound() : null;
     if (behaviour) this.behaviour = behaviour;
+    if (rules) this.rules = rules;
     if (socket) {
       this.options.apply(socket, this.type, o);
       this.clearError();
@@ -602,6 +631,7 @@ export class UdpEndpoint implements ManagedEndpoint {
       },
       connectedTo: this.connectedTo,
       behaviour: this.behaviour.source,
+      ...(this.rules ? { rules: this.rules.book.source, ruleHits: this.rules.book.hitCounts() } : {}),
       ...this.options.snapshot(),
       repeating: this.repeater ? { sent: this.repeater.sent, total: this.repeater.total } : null,
       stats: { ...this.stats.snapshot(), queuedOut: socket && this.state === 'bound' ? socket.getSendQueueSize() : 0 },

@@ -14,7 +14,8 @@ import type { EventBatch } from '../../shared/contract';
 import { BATCH_DEFAULTS } from '../batcher';
 import { DEFAULT_RING_CHUNKS } from '../traffic/traffic-log';
 import { UDP_LIMITS } from './udp-endpoint';
-import { sleep, TestHost, waitFor } from './udp-test-helpers';
+import { TestHost } from '../testing/test-host';
+import { sleep, waitFor } from '../testing/wait';
 
 const COUNT = 200_000;
 const SIZE = 1000;
@@ -96,7 +97,7 @@ it('a 200,000-datagram flood leaves the engine bounded, with every datagram acco
   let last = -1;
   await waitFor(
     () => {
-      const n = t.snap(s.id).stats.chunksIn;
+      const n = t.udp(s.id).stats.chunksIn;
       const settled = n === last;
       last = n;
       return settled;
@@ -105,7 +106,7 @@ it('a 200,000-datagram flood leaves the engine bounded, with every datagram acco
     5000,
   );
   const elapsedS = (Date.now() - started) / 1000;
-  const snap = t.snap(s.id);
+  const snap = t.udp(s.id);
   const { stats, notKept } = snap;
   const log = t.engine.requireConversation(s.id).traffic;
   const keptIn = t.traffic(s.id, 'in');

@@ -1,7 +1,7 @@
 import { invalidState } from '../command-error';
 import type { CommandHandlers } from '../dispatcher';
-import type { Engine } from '../engine';
-import { decodePayload } from '../handlers';
+import type { UdpContext } from '../contexts';
+import { decodePayload } from '../payload';
 import { UdpEndpoint, type UdpLimits } from './udp-endpoint';
 
 type UdpCommands =
@@ -21,7 +21,7 @@ const ok = { ok: true as const };
  * failures land in the endpoint's `error` (the workspace alert) and also answer the command.
  * `limits` exists for tests that need a small receive budget.
  */
-export function udpHandlers(engine: Engine, limits: Partial<UdpLimits> = {}): Pick<CommandHandlers, UdpCommands> {
+export function udpHandlers(engine: UdpContext, limits: Partial<UdpLimits> = {}): Pick<CommandHandlers, UdpCommands> {
   const udp = (endpointId: string): UdpEndpoint => {
     const e = engine.requireEndpoint(endpointId, 'udp');
     if (!(e instanceof UdpEndpoint)) throw invalidState(`endpoint ${endpointId} is not a UDP endpoint`);

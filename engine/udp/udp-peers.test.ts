@@ -1,7 +1,10 @@
 /** Behaviours, reply-to-sender and multicast against external peers (socat, ncat) on loopback. */
 import { existsSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { b64, peer, sleep, TestHost, tool, waitFor } from './udp-test-helpers';
+import { b64 } from '../testing/bytes';
+import { TestHost } from '../testing/test-host';
+import { peer, tool } from '../testing/udp-peers';
+import { sleep, waitFor } from '../testing/wait';
 
 let t: TestHost;
 beforeAll(() => {
@@ -58,7 +61,7 @@ describe('behaviours', () => {
     expect(p.received[0]?.data.toString()).toBe('pong');
     for (const mode of ['discard', 'manual'] as const) {
       await t.call('udp:configure', { endpointId: s.id, behaviour: { mode } });
-      expect(t.snap(s.id).behaviour).toEqual({ mode });
+      expect(t.udp(s.id).behaviour).toEqual({ mode });
       await p.send(`to ${mode}`, port);
       await waitFor(() => t.traffic(s.id, 'in').some((c) => Buffer.from(c.bytes).toString() === `to ${mode}`), `the datagram to ${mode}`);
     }
@@ -91,9 +94,9 @@ describe('multicast', () => {
     const s = await t.bind({ bindAddress: '0.0.0.0', port: 0 });
     const port = portOf(s);
     await t.call('udp:membership', { endpointId: s.id, action: 'join', group: '239.1.2.3', iface: '127.0.0.1' });
-    expect(t.snap(s.id).memberships).toEqual([{ group: '239.1.2.3', iface: '127.0.0.1' }]);
+    expect(t.udp(s.id).memberships).toEqual([{ group: '239.1.2.3', iface: '127.0.0.1' }]);
     expect(t.calls(s.id)).toContain('setsockopt(IP_ADD_MEMBERSHIP, 239.1.2.3, 127.0.0.1) → ok');
-    const dup = await t.fails('udp:membership', { endpointId: s.id, action: 'join', group: '239.1.2.3', iface: '127.0.0.1' });
+    const dup = await t.fail('udp:membership', { endpointId: s.id, action: 'join', group: '239.1.2.3', iface: '127.0.0.1' });
     expect(dup.code).toBe('INVALID_STATE');
 
     const socat = tool(t, 'socat', ['-u', '-', `UDP4-DATAGRAM:239.1.2.3:${port},ip-multicast-if=127.0.0.1`]);
@@ -103,9 +106,9 @@ describe('multicast', () => {
     expect(t.traffic(s.id, 'in')[0]?.peer).toMatchObject({ host: '127.0.0.1' });
 
     await t.call('udp:membership', { endpointId: s.id, action: 'leave', group: '239.1.2.3', iface: '127.0.0.1' });
-    expect(t.snap(s.id).memberships).toEqual([]);
+    expect(t.udp(s.id).memberships).toEqual([]);
     expect(t.calls(s.id)).toContain('setsockopt(IP_DROP_MEMBERSHIP, 239.1.2.3, 127.0.0.1) → ok');
-    expect((await t.fails('udp:membership', { endpointId: s.id, action: 'leave', group: '239.1.2.3', iface: '127.0.0.1' })).code).toBe(
+    expect((await t.fail('udp:membership', { endpointId: s.id, action: 'leave', group: '239.1.2.3', iface: '127.0.0.1' })).code).toBe(
       'INVALID_STATE',
     );
   });
@@ -114,28 +117,28 @@ describe('multicast', () => {
     const s = await t.bind({ bindAddress: '::1', port: 0 });
     await t.call('udp:membership', { endpointId: s.id, action: 'join', group: 'ff15::1234', iface: 'lo' });
     await t.call('udp:membership', { endpointId: s.id, action: 'join', group: 'ff15::1235', iface: '%lo' });
-    expect(t.snap(s.id).memberships).toEqual([
+    expect(t.udp(s.id).memberships).toEqual([
       { group: 'ff15::1234', iface: 'lo' },
       { group: 'ff15::1235', iface: '%lo' },
     ]);
     expect(t.calls(s.id)).toContain('setsockopt(IPV6_JOIN_GROUP, ff15::1234, lo) → ok');
     await t.call('udp:membership', { endpointId: s.id, action: 'leave', group: 'ff15::1234', iface: 'lo' });
-    expect(t.snap(s.id).memberships).toEqual([{ group: 'ff15::1235', iface: '%lo' }]);
+    expect(t.udp(s.id).memberships).toEqual([{ group: 'ff15::1235', iface: '%lo' }]);
     expect(t.calls(s.id)).toContain('setsockopt(IPV6_LEAVE_GROUP, ff15::1234, lo) → ok');
     await t.call('endpoint:close', { endpointId: s.id });
-    expect(t.snap(s.id).memberships).toEqual([]);
+    expect(t.udp(s.id).memberships).toEqual([]);
   });
 
   it('explains a group that is not multicast, an unknown zone and an unknown interface', async () => {
     const s = await t.bind({ bindAddress: '::1', port: 0 });
-    let e = await t.fails('udp:membership', { endpointId: s.id, action: 'join', group: '2001:db8::1', iface: 'lo' });
+    let e = await t.fail('udp:membership', { endpointId: s.id, action: 'join', group: '2001:db8::1', iface: 'lo' });
     expect(e.message).toMatch(/^ENOTMULTICAST: Not a multicast group/);
-    e = await t.fails('udp:membership', { endpointId: s.id, action: 'join', group: 'ff15::1234', iface: '%nosuchif0' });
+    e = await t.fail('udp:membership', { endpointId: s.id, action: 'join', group: 'ff15::1234', iface: '%nosuchif0' });
     expect(e.message).toMatch(/^EUNKNOWN_ZONE/);
-    expect(t.snap(s.id).error?.code).toBe('EUNKNOWN_ZONE');
+    expect(t.udp(s.id).error?.code).toBe('EUNKNOWN_ZONE');
     const v4 = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
-    e = await t.fails('udp:membership', { endpointId: v4.id, action: 'join', group: '239.1.2.3', iface: 'nosuchif0' });
+    e = await t.fail('udp:membership', { endpointId: v4.id, action: 'join', group: '239.1.2.3', iface: 'nosuchif0' });
     expect(e.message).toMatch(/^ENODEV/);
-    expect(t.snap(s.id).memberships).toEqual([]);
+    expect(t.udp(s.id).memberships).toEqual([]);
   });
 });

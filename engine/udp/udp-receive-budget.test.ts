@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { peer, sleep, TestHost, waitFor } from './udp-test-helpers';
+import { TestHost } from '../testing/test-host';
+import { peer } from '../testing/udp-peers';
+import { sleep, waitFor } from '../testing/wait';
 import { ReceiveBudget } from './udp-receive-budget';
 import { UdpTimeline } from './udp-timeline';
 
@@ -40,7 +42,7 @@ describe('an endpoint over its receive budget', () => {
   });
 
   it('drops (and counts) what is over the budget: not logged, not shown, not answered', async () => {
-    t = new TestHost({ keepPerSecond: { datagrams: 50, bytes: 64 * 1024 * 1024 } });
+    t = new TestHost({ udpLimits: { keepPerSecond: { datagrams: 50, bytes: 64 * 1024 * 1024 } } });
     const batches: unknown[] = [];
     t.engine.attachClient({ send: (b) => batches.push(b) });
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0, behaviour: { mode: 'echo' } });
@@ -49,10 +51,10 @@ describe('an endpoint over its receive budget', () => {
     // 200 small datagrams within a few milliseconds: one budget window, and they fit the kernel's
     // receive buffer, so all 200 reach the engine.
     for (let i = 0; i < 200; i++) p.socket.send(Buffer.from(`d${i}`), port, '127.0.0.1');
-    await waitFor(() => t.snap(s.id).stats.chunksIn === 200, 'all 200 datagrams read', 3000);
+    await waitFor(() => t.udp(s.id).stats.chunksIn === 200, 'all 200 datagrams read', 3000);
     await waitFor(() => p.received.length === 50, 'the 50 echoes', 3000);
     await sleep(50);
-    const snap = t.snap(s.id);
+    const snap = t.udp(s.id);
     expect(snap.stats).toMatchObject({ chunksIn: 200, dropped: 150, chunksOut: 50 });
     expect(p.received).toHaveLength(50);
     // The first 50 were kept, in order; the rest never reached the log.

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RepeatSender, type RepeatEnd } from './repeat-sender';
-import { b64, peer, sleep, TestHost, waitFor } from './udp-test-helpers';
+import { b64 } from '../testing/bytes';
+import { TestHost } from '../testing/test-host';
+import { peer } from '../testing/udp-peers';
+import { sleep, waitFor } from '../testing/wait';
 import { LISTED_PER_SECOND, UdpTimeline } from './udp-timeline';
 
 describe('repeat send (udp:repeat)', () => {
@@ -16,16 +19,16 @@ describe('repeat send (udp:repeat)', () => {
     const p = await peer(t);
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
     await t.call('udp:repeat', { endpointId: s.id, host: '127.0.0.1', port: p.port, data: b64('tick'), count: 5, intervalMs: 20 });
-    expect(t.snap(s.id).repeating).toMatchObject({ total: 5 });
+    expect(t.udp(s.id).repeating).toMatchObject({ total: 5 });
     const mid = await waitFor(() => {
-      const r = t.snap(s.id).repeating;
+      const r = t.udp(s.id).repeating;
       return r && r.sent > 0 && r.sent < 5 && r;
     }, 'progress between 1 and 4', 2000);
     expect(mid.total).toBe(5);
-    await waitFor(() => t.snap(s.id).repeating === null, 'the repeat to finish', 3000);
+    await waitFor(() => t.udp(s.id).repeating === null, 'the repeat to finish', 3000);
     await waitFor(() => p.received.length === 5, 'five datagrams', 2000);
     expect(p.received.every((r) => r.data.toString() === 'tick')).toBe(true);
-    expect(t.snap(s.id).stats.chunksOut).toBe(5);
+    expect(t.udp(s.id).stats.chunksOut).toBe(5);
     const calls = t.calls(s.id);
     expect(calls).toContain(`repeat 5 × sendto(127.0.0.1:${p.port}, 4 bytes), every 20 ms → started`);
     expect(calls).toContain('repeat → done: 5 of 5 sent');
@@ -35,17 +38,17 @@ describe('repeat send (udp:repeat)', () => {
     const p = await peer(t);
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
     await t.call('udp:repeat', { endpointId: s.id, host: '127.0.0.1', port: p.port, data: b64('x'), count: 1000, intervalMs: 30 });
-    const again = await t.fails('udp:repeat', { endpointId: s.id, host: '127.0.0.1', port: p.port, data: b64('x'), count: 2, intervalMs: 0 });
+    const again = await t.fail('udp:repeat', { endpointId: s.id, host: '127.0.0.1', port: p.port, data: b64('x'), count: 2, intervalMs: 0 });
     expect(again.code).toBe('INVALID_STATE');
     await waitFor(() => p.received.length >= 2, 'two datagrams', 2000);
     await t.call('udp:stop-repeat', { endpointId: s.id });
-    expect(t.snap(s.id).repeating).toBeNull();
-    const sentAtStop = t.snap(s.id).stats.chunksOut;
+    expect(t.udp(s.id).repeating).toBeNull();
+    const sentAtStop = t.udp(s.id).stats.chunksOut;
     await sleep(150);
-    expect(t.snap(s.id).stats.chunksOut).toBe(sentAtStop);
+    expect(t.udp(s.id).stats.chunksOut).toBe(sentAtStop);
     expect(p.received.length).toBe(sentAtStop);
     expect(t.calls(s.id).at(-1)).toBe(`repeat → stopped: ${sentAtStop} of 1,000 sent`);
-    expect((await t.fails('udp:stop-repeat', { endpointId: s.id })).code).toBe('INVALID_STATE');
+    expect((await t.fail('udp:stop-repeat', { endpointId: s.id })).code).toBe('INVALID_STATE');
   });
 
   it('closing the endpoint stops a repeat', async () => {
@@ -54,7 +57,7 @@ describe('repeat send (udp:repeat)', () => {
     await t.call('udp:repeat', { endpointId: s.id, host: '127.0.0.1', port: p.port, data: b64('x'), count: 1000, intervalMs: 10 });
     await waitFor(() => p.received.length >= 1, 'a datagram', 2000);
     await t.call('endpoint:close', { endpointId: s.id });
-    const snap = t.snap(s.id);
+    const snap = t.udp(s.id);
     expect(snap.repeating).toBeNull();
     expect(snap.state).toBe('closed');
     const n = p.received.length;
@@ -66,8 +69,8 @@ describe('repeat send (udp:repeat)', () => {
     const p = await peer(t);
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
     await t.call('udp:repeat', { endpointId: s.id, host: '127.0.0.1', port: p.port, data: b64('0123456789'), count: 20_000, intervalMs: 0 });
-    await waitFor(() => t.snap(s.id).repeating === null, 'the repeat to finish', 15_000);
-    const snap = t.snap(s.id);
+    await waitFor(() => t.udp(s.id).repeating === null, 'the repeat to finish', 15_000);
+    const snap = t.udp(s.id);
     expect(snap.stats.chunksOut).toBe(20_000);
     expect(snap.stats.bytesOut).toBe(200_000);
     expect(snap.error).toBeNull();
@@ -93,8 +96,8 @@ describe('repeat send (udp:repeat)', () => {
     await gone.close();
     await t.call('udp:connect', { endpointId: s.id, host: '127.0.0.1', port });
     await t.call('udp:repeat', { endpointId: s.id, data: b64('x'), count: 100, intervalMs: 5 });
-    await waitFor(() => t.snap(s.id).repeating === null, 'the repeat to stop', 3000);
-    const snap = t.snap(s.id);
+    await waitFor(() => t.udp(s.id).repeating === null, 'the repeat to stop', 3000);
+    const snap = t.udp(s.id);
     expect(snap.error?.code).toBe('ECONNREFUSED');
     expect(snap.stats.chunksOut).toBeLessThan(100);
     expect(t.calls(s.id).some((c) => /^repeat → stopped by ECONNREFUSED after \d+ of 100 sent$/.test(c))).toBe(true);
@@ -102,9 +105,9 @@ describe('repeat send (udp:repeat)', () => {
 
   it('refuses an oversize repeat up front', async () => {
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
-    const e = await t.fails('udp:repeat', { endpointId: s.id, host: '127.0.0.1', port: 9, data: b64(Buffer.alloc(66_000)), count: 3, intervalMs: 0 });
+    const e = await t.fail('udp:repeat', { endpointId: s.id, host: '127.0.0.1', port: 9, data: b64(Buffer.alloc(66_000)), count: 3, intervalMs: 0 });
     expect(e.message).toMatch(/^EMSGSIZE/);
-    expect(t.snap(s.id).repeating).toBeNull();
+    expect(t.udp(s.id).repeating).toBeNull();
   });
 });
 

@@ -41,8 +41,9 @@ export class UdpTimeline {
    * One datagram's call (or one failure of a per-datagram call, `ok` false). Returns true when it
    * was listed as its own entry, false when it was only counted into this second's summary for `kind`
    * (`sendto`, `recvfrom`, `recvfrom:error`: the part before `:` names the summary's call).
+   * `result` may be a function: it is called only when the entry is listed (a flood is mostly counted).
    */
-  frequent(kind: string, call: string, result: string, bytes: number, ok = true): boolean {
+  frequent(kind: string, call: string, result: string | (() => string), bytes: number, ok = true): boolean {
     const now = this.clock.now();
     let w = this.windows.get(kind);
     if (w && now - w.start >= WINDOW_MS) {
@@ -50,12 +51,12 @@ export class UdpTimeline {
       w = undefined;
     }
     if (!w) {
-      w = { start: now, more: 0, listed: 0, bytes: 0, call: `${kind.split(':')[0]}()`, failure: ok ? null : result };
+      w = { start: now, more: 0, listed: 0, bytes: 0, call: `${kind.split(':')[0]}()`, failure: ok ? null : typeof result === 'string' ? result : result() };
       this.windows.set(kind, w);
     }
     if (w.listed < LISTED_PER_SECOND) {
       w.listed++;
-      this.timeline.add(call, result, ok);
+      this.timeline.add(call, typeof result === 'string' ? result : result(), ok);
       return true;
     }
     w.more++;

@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { IPC_CHANNELS } from '../../shared/preload-api';
 
-vi.mock('electron', () => ({ app: { on: () => undefined }, ipcMain: { handle: () => undefined }, webContents: { getAllWebContents: () => [] } }));
+vi.mock('electron', () => ({ ipcMain: { on: () => undefined } }));
 
 const { sendMenuCommand } = await import('./ipc-bridge');
 

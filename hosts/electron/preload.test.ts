@@ -1,23 +1,22 @@
 /**
  * Checklist #20 (do not expose Electron APIs to untrusted web content): the sandboxed preload puts
- * exactly three functions on `window.sockscope`, never ipcRenderer, and never hands the renderer the
- * IPC event object; menu commands reach the page only as names of the fixed AppCommand enum. 'electron' is a fake that records what the preload does.
+ * exactly three functions on `window.sockscope` (the session protocol's send and onMessage, and the
+ * menu's commands), never ipcRenderer, and never hands the renderer the IPC event object; menu commands reach the page only as names of the fixed AppCommand enum. 'electron' is a fake that records what the preload does.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { IPC_CHANNELS, PRELOAD_GLOBAL, type SockscopePreloadApi } from '../../shared/preload-api';
 
 const fake = vi.hoisted(() => ({
   exposed: new Map<string, unknown>(),
-  invoked: [] as unknown[][],
+  sent: [] as unknown[][],
   listeners: new Map<string, ((event: unknown, ...args: unknown[]) => void)[]>(),
 }));
 
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => fake.exposed.set(key, api) },
   ipcRenderer: {
-    invoke: (...args: unknown[]) => {
-      fake.invoked.push(args);
-      return Promise.resolve({ ok: true, value: null });
+    send: (...args: unknown[]) => {
+      fake.sent.push(args);
     },
     on: (channel: string, l: (event: unknown, ...args: unknown[]) => void) => {
       fake.listeners.set(channel, [...(fake.listeners.get(channel) ?? []), l]);
@@ -31,24 +30,24 @@ vi.mock('electron', () => ({
 await import('./preload');
 
 describe('preload', () => {
-  it('exposes only window.sockscope with invoke, onEvents and onMenuCommand', () => {
+  it('exposes only window.sockscope with send, onMessage and onMenuCommand', () => {
     expect([...fake.exposed.keys()]).toEqual([PRELOAD_GLOBAL]);
     const api = fake.exposed.get(PRELOAD_GLOBAL) as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(['invoke', 'onEvents', 'onMenuCommand']);
+    expect(Object.keys(api).sort()).toEqual(['onMenuCommand', 'onMessage', 'send']);
     for (const v of Object.values(api)) expect(typeof v).toBe('function');
   });
 
-  it('invoke goes to the one invoke channel; events arrive without the IPC event object', async () => {
+  it('session messages go out on the one session channel and arrive without the IPC event object', () => {
     const api = fake.exposed.get(PRELOAD_GLOBAL) as SockscopePreloadApi;
-    await api.invoke('app:info', {});
-    expect(fake.invoked).toEqual([[IPC_CHANNELS.invoke, 'app:info', {}]]);
+    api.send({ type: 'invoke', id: 1, command: 'app:info', payload: {} });
+    expect(fake.sent).toEqual([[IPC_CHANNELS.session, { type: 'invoke', id: 1, command: 'app:info', payload: {} }]]);
     const got: unknown[][] = [];
-    const off = api.onEvents((...args) => got.push(args));
+    const off = api.onMessage((...args) => got.push(args));
     const sender = { sender: 'ipcRenderer itself', senderFrame: {} };
-    for (const l of fake.listeners.get(IPC_CHANNELS.events) ?? []) l(sender, { seq: 1, events: [] });
-    expect(got).toEqual([[{ seq: 1, events: [] }]]);
+    for (const l of fake.listeners.get(IPC_CHANNELS.session) ?? []) l(sender, { type: 'batch', batch: { seq: 1, events: [] } });
+    expect(got).toEqual([[{ type: 'batch', batch: { seq: 1, events: [] } }]]);
     off();
-    expect(fake.listeners.get(IPC_CHANNELS.events)).toEqual([]);
+    expect(fake.listeners.get(IPC_CHANNELS.session)).toEqual([]);
   });
 
   it('menu commands arrive as bare names of the enum; anything else is dropped', () => {

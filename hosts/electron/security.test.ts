@@ -50,7 +50,7 @@ vi.mock('electron', () => ({
       return Promise.resolve();
     },
   },
-  ipcMain: { handle: (channel: string, h: (...args: unknown[]) => unknown) => fake.handlers.set(channel, h) },
+  ipcMain: { on: (channel: string, h: (...args: unknown[]) => unknown) => fake.handlers.set(channel, h) },
   webContents: { getAllWebContents: () => fake.allContents },
 }));
 
@@ -192,16 +192,17 @@ describe('IPC bridge sender check', () => {
       return { ok: true, value: null };
     },
   });
-  const invoke = fake.handlers.get(IPC_CHANNELS.invoke)!;
-  const call = (senderFrame: unknown) =>
-    invoke({ senderFrame }, 'tcp:listen', { bindAddress: '127.0.0.1', port: 0 }) as Promise<CommandResult>;
+  const onSession = fake.handlers.get(IPC_CHANNELS.session)!;
+  const listen = { type: 'invoke', id: 1, command: 'tcp:listen', payload: { bindAddress: '127.0.0.1', port: 0 } };
+  const settle = () => new Promise((r) => setTimeout(r, 20));
 
   beforeEach(() => {
     dispatched.length = 0;
   });
 
-  it('refuses a wrong origin, a subframe and a null senderFrame with FORBIDDEN, dispatching nothing', async () => {
+  it('refuses a wrong origin, a subframe and a null senderFrame: nothing dispatched, nothing answered', async () => {
     const top = { url: 'app://sockscope/index.html', parent: null };
+    const c = new FakeContents();
     for (const frame of [
       { url: 'https://attacker.example/', parent: null },
       { url: 'app://evil/index.html', parent: null },
@@ -209,25 +210,30 @@ describe('IPC bridge sender check', () => {
       null,
       undefined,
     ]) {
-      const r = await call(frame);
-      expect(r, JSON.stringify(frame)).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'sender is not the app' } });
+      onSession({ sender: c, senderFrame: frame }, listen);
     }
+    await settle();
     expect(dispatched).toEqual([]);
+    expect(c.sent).toEqual([]);
   });
 
-  it("passes the app's own top-level frame to the dispatcher", async () => {
-    const r = await call({ url: 'app://sockscope/index.html', parent: null });
-    expect(r.ok).toBe(true);
-    expect(dispatched).toEqual([['tcp:listen', { bindAddress: '127.0.0.1', port: 0 }]]);
-  });
-
-  it('sends event batches only to a window showing our own page', () => {
+  it("passes the app's own top-level frame to the dispatcher and answers on the session channel", async () => {
     const c = new FakeContents();
-    fake.app.emit('web-contents-created', {}, c);
+    onSession({ sender: c, senderFrame: { url: 'app://sockscope/index.html', parent: null } }, listen);
+    await settle();
+    expect(dispatched).toEqual([['tcp:listen', { bindAddress: '127.0.0.1', port: 0 }]]);
+    expect(c.sent).toEqual([[IPC_CHANNELS.session, { type: 'result', id: 1, result: { ok: true, value: null } satisfies CommandResult }]]);
+  });
+
+  it('sends event batches only to a window showing our own page', async () => {
+    const c = new FakeContents();
+    onSession({ sender: c, senderFrame: { url: 'app://sockscope/index.html', parent: null } }, { type: 'hello', protocol: 1 });
+    await settle();
+    c.sent.length = 0;
     const sink = attached.at(-1) as { send(batch: unknown): void };
     sink.send({ seq: 1, events: [] });
     c.url = 'https://attacker.example/';
     sink.send({ seq: 2, events: [] });
-    expect(c.sent).toEqual([[IPC_CHANNELS.events, { seq: 1, events: [] }]]);
+    expect(c.sent).toEqual([[IPC_CHANNELS.session, { type: 'batch', batch: { seq: 1, events: [] } }]]);
   });
 });

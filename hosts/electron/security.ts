@@ -7,8 +7,6 @@ import { app, session, shell, type Session, type WebContents } from 'electron';
 import { isAppUrl, isOwnBlobUrl } from './app-origin';
 import { isAllowedExternalUrl } from './external-links';
 
-export { isTrustedSender } from './trusted-sender';
-
 const hardened = new WeakSet<Session>();
 
 /** Every permission request and check (camera, notifications, HID, serial, USB, …) is denied and every download but our own page's files cancelled. */

@@ -10,9 +10,9 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_WEB_SERVER_LIMITS } from './web-server';
-import { expectHostServes, rawExchange, startTestHost, wsClient, type TestClient, type TestHost } from './web-test-support';
+import { expectHostServes, rawExchange, startTestHost, wsClient, type TestClient, type WebTestHost } from './web-test-support';
 
-let host: TestHost | undefined;
+let host: WebTestHost | undefined;
 const sockets: Socket[] = [];
 const clients: TestClient[] = [];
 

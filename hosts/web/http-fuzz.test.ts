@@ -7,9 +7,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectHostServes, rawExchange, startTestHost, type TestHost } from './web-test-support';
+import { expectHostServes, rawExchange, startTestHost, type WebTestHost } from './web-test-support';
 
-let host: TestHost;
+let host: WebTestHost;
 const uncaught: unknown[] = [];
 const recordUncaught = (err: unknown) => uncaught.push(err);
 

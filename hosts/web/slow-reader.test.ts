@@ -9,9 +9,9 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineSnapshot } from '../../shared/contract';
 import { DEFAULT_WEB_SERVER_LIMITS } from './web-server';
-import { expectHostServes, startTestHost, wsClient, type TestHost } from './web-test-support';
+import { expectHostServes, startTestHost, wsClient, type WebTestHost } from './web-test-support';
 
-let host: TestHost | undefined;
+let host: WebTestHost | undefined;
 let peer: Socket | undefined;
 let pour: NodeJS.Timeout | undefined;
 
@@ -25,7 +25,7 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MiB = 1024 * 1024;
 
-async function snapshot(h: TestHost): Promise<EngineSnapshot> {
+async function snapshot(h: WebTestHost): Promise<EngineSnapshot> {
   const r = await h.engineHost.dispatch('app:snapshot', {});
   if (!r.ok) throw new Error(r.error.message);
   return r.value as EngineSnapshot;

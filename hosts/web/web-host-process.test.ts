@@ -7,77 +7,40 @@
  *    get no token, only a file:// URL of a 0600 page that redirects to the URL; the page is
  *    removed when the host stops.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectHostServes, rawExchange, type TestHost } from './web-test-support';
+import {
+  bundleWebHost,
+  expectHostServes,
+  rawExchange,
+  startWebHostProcess,
+  stopWebHostProcess,
+  type BundledWebHost,
+  type WebHostProcess,
+  type WebTestHost,
+} from './web-test-support';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+let bundle: BundledWebHost;
 let work: string;
-let hostScript: string;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'sockscope-web-host-'));
-  hostScript = join(work, 'web', 'web-host.cjs');
-  mkdirSync(join(work, 'renderer'));
-  writeFileSync(join(work, 'renderer', 'index.html'), '<!doctype html><title>Sockscope</title>');
-  await build({
-    entryPoints: [join(root, 'hosts/web/web-host.ts')],
-    outfile: hostScript,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'warning',
-    external: ['electron', 'bufferutil', 'utf-8-validate'],
-  });
+  bundle = await bundleWebHost('sockscope-web-host-');
+  work = bundle.work;
 });
 
 afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
+  bundle.remove();
 });
 
-interface HostProcess {
-  child: ChildProcess;
-  url: URL;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function startHost(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<HostProcess> {
-  const child = spawn(process.execPath, [hostScript, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`host did not print its URL: ${out}`)), 10_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^Sockscope UI: (\S+)$/m.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', () => reject(new Error(`host exited: ${out}`)));
-  });
-  return { child, url: new URL(url), output: () => out, exited };
-}
-
-async function stop(host: HostProcess): Promise<number | null> {
-  if (host.child.exitCode === null && host.child.signalCode === null) host.child.kill('SIGINT');
-  const timer = setTimeout(() => host.child.kill('SIGKILL'), 5_000);
-  const code = await host.exited;
-  clearTimeout(timer);
-  return code;
-}
+type HostProcess = WebHostProcess;
+const startHost = (args: string[], env?: NodeJS.ProcessEnv) => startWebHostProcess(bundle, args, env);
+const stop = stopWebHostProcess;
 
 /** What expectHostServes needs of a host, for one running as a process. */
-const asTestHost = (h: HostProcess) => ({ server: { port: Number(h.url.port), token: h.url.searchParams.get('token') ?? '' } }) as TestHost;
+const asTestHost = (h: HostProcess) => ({ server: { port: Number(h.url.port), token: h.url.searchParams.get('token') ?? '' } }) as WebTestHost;
 
 /** `printf '…' | ncat 127.0.0.1 PORT`, as in the report: resolves with what the server answered. */
 function ncat(port: number, request: string): Promise<string> {

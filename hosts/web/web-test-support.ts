@@ -1,19 +1,23 @@
 /**
  * Shared by the browser-mode host's tests (not bundled into the host): the real web server with a
- * real engine in process, a contract-speaking WebSocket client and raw TCP exchanges.
+ * real engine in process, the real host as a process (bundled as scripts/build.mjs bundles it), a
+ * contract-speaking WebSocket client and raw TCP exchanges.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import WebSocket from 'ws';
 import type { CommandResult } from '../../shared/contract';
 import { createEngineHost, type EngineHost } from '../../engine/index';
 import { APP_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from './upgrade-gate';
 import { startWebServer, type WebServer, type WebServerLimits } from './web-server';
 
-export interface TestHost {
+export interface WebTestHost {
   server: WebServer;
   engineHost: EngineHost;
   /** The served folder (index.html only, unless a test adds files). */
@@ -23,7 +27,7 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
-export async function startTestHost(limits?: Partial<WebServerLimits>): Promise<TestHost> {
+export async function startTestHost(limits?: Partial<WebServerLimits>): Promise<WebTestHost> {
   const rendererDir = mkdtempSync(join(tmpdir(), 'sockscope-web-test-'));
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Sockscope</title>');
   const engineHost = createEngineHost({ mode: 'browser', version: 'test', dataDir: null });
@@ -41,6 +45,74 @@ export async function startTestHost(limits?: Partial<WebServerLimits>): Promise<
       rmSync(rendererDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The browser-mode host bundled into a temporary folder (never a stale out/), as a process runs it. */
+export interface BundledWebHost {
+  /** The temporary folder: `web/web-host.cjs`, `renderer/index.html`, and room for data folders. */
+  readonly work: string;
+  readonly script: string;
+  /** Removes the folder. */
+  remove(): void;
+}
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** hosts/web/web-host.ts bundled exactly as scripts/build.mjs bundles out/web/web-host.cjs, with an index.html beside it. */
+export async function bundleWebHost(prefix: string): Promise<BundledWebHost> {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const script = join(work, 'web', 'web-host.cjs');
+  mkdirSync(join(work, 'renderer'));
+  writeFileSync(join(work, 'renderer', 'index.html'), '<!doctype html><title>Sockscope</title>');
+  await build({
+    entryPoints: [join(repoRoot, 'hosts/web/web-host.ts')],
+    outfile: script,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+    external: ['electron', 'bufferutil', 'utf-8-validate'],
+  });
+  return { work, script, remove: () => rmSync(work, { recursive: true, force: true }) };
+}
+
+export interface WebHostProcess {
+  child: ChildProcess;
+  /** The URL it printed (`Sockscope UI: …`), token included. */
+  url: URL;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the bundled host on port 0 with `args`; resolves once it printed its URL (10 s at most). */
+export async function startWebHostProcess(host: BundledWebHost, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<WebHostProcess> {
+  const child = spawn(process.execPath, [host.script, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`host did not print its URL: ${out}`)), 10_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^Sockscope UI: (\S+)$/m.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', () => reject(new Error(`host exited: ${out}`)));
+  });
+  return { child, url: new URL(url), output: () => out, exited };
+}
+
+/** SIGINT (as Ctrl+C), SIGKILL after 5 s; resolves with the exit code. */
+export async function stopWebHostProcess(host: WebHostProcess): Promise<number | null> {
+  if (host.child.exitCode === null && host.child.signalCode === null) host.child.kill('SIGINT');
+  const timer = setTimeout(() => host.child.kill('SIGKILL'), 5_000);
+  const { code } = await host.exited;
+  clearTimeout(timer);
+  return code;
 }
 
 export interface TestClient {
@@ -91,7 +163,7 @@ export function getIndex(port: number): Promise<{ status: number; csp: string }>
 }
 
 /** Throws unless the host serves the UI (200 with its CSP) and a fresh authenticated client's app:info. */
-export async function expectHostServes(host: TestHost): Promise<void> {
+export async function expectHostServes(host: WebTestHost): Promise<void> {
   const index = await getIndex(host.server.port);
   if (index.status !== 200 || !index.csp.startsWith("default-src 'none'")) throw new Error(`GET / answered ${index.status}, CSP "${index.csp}"`);
   const c = await wsClient(host.server.port, host.server.token);

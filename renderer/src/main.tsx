@@ -12,6 +12,9 @@ import './styles/theme.css';
 import './styles/desktop.css';
 import './styles/messages.css';
 import './styles/session.css';
+import './components/rules/rules.css';
+import './components/exec/exec.css';
+import './components/scripts/scripts.css';
 
 startTheme();
 startSession();

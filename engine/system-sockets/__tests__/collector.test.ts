@@ -12,7 +12,7 @@ import { SystemSocketsCollector, SystemSocketsError, linuxVisibilityIsLimited } 
 import { parseSs } from '../parse-ss';
 import type { CommandResult, RunCommand } from '../run-command';
 import { CommandRunError } from '../run-command';
-import { findRow, fixture } from './helpers';
+import { findRow, fixture } from '../../testing/os-tables';
 
 type Reply = CommandResult | Error | (() => Promise<CommandResult>);
 

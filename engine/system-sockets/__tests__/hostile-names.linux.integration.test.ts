@@ -10,7 +10,10 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SystemSocketRow } from '../../../shared/system-sockets';
-import { cleanupPeers, freePort, makeHost, track, waitFor, type TestHost } from '../../tcp/test-helpers';
+import { cleanupPeers, track } from '../../testing/cleanup';
+import { freePort } from '../../testing/tcp-peers';
+import { TestHost } from '../../testing/test-host';
+import { waitFor } from '../../testing/wait';
 import { SystemSocketsCollector } from '../collector';
 
 const WAIT_MS = 10_000;
@@ -131,7 +134,7 @@ describe.runIf(process.platform === 'linux')(
     it.runIf(hasSs)('the "port in use" explanation names the real holder visibly, and nobody for the spelled port', async () => {
       const fakePort = await freePort();
       const peer = await startHostilePeer(fakePort);
-      const h = makeHost();
+      const h = new TestHost();
       hosts.push(h);
       // The table with Unix sockets on (as the UI asks for it): the holder lookup uses that collector.
       await waitFor(

@@ -14,7 +14,7 @@ import { parseNetstatMacos } from '../parse-netstat-macos';
 import { parseNetstatWindows } from '../parse-netstat-windows';
 import { parseSs } from '../parse-ss';
 import { parseTasklist } from '../parse-tasklist';
-import { expectValidRows, findRow, fixture, goldenPath, renderResult } from './helpers';
+import { expectValidRows, findRow, fixture, goldenPath, renderResult } from '../../testing/os-tables';
 
 const HOSTILE = 'a\nb\u202Egnp.exe';
 const FORGED_PORT = 47120;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseLsof } from '../parse-lsof';
 import { parseNetstatMacos } from '../parse-netstat-macos';
-import { expectValidRows, findRow, fixture, goldenPath, renderResult } from './helpers';
+import { expectValidRows, findRow, fixture, goldenPath, renderResult } from '../../testing/os-tables';
 
 describe('parseNetstatMacos golden files', () => {
   const cases: Array<[string, boolean]> = [

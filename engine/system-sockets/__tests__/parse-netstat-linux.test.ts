@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseNetstatLinux } from '../parse-netstat-linux';
-import { expectValidRows, findRow, fixture, goldenPath, renderResult } from './helpers';
+import { expectValidRows, findRow, fixture, goldenPath, renderResult } from '../../testing/os-tables';
 
 describe('parseNetstatLinux golden files', () => {
   const cases = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSs } from '../parse-ss';
-import { expectValidRows, findRow, fixture, goldenPath, renderResult } from './helpers';
+import { expectValidRows, findRow, fixture, goldenPath, renderResult } from '../../testing/os-tables';
 
 describe('parseSs golden files', () => {
   const cases = [

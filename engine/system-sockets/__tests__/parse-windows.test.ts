@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNetstatWindows } from '../parse-netstat-windows';
-import { parsePowershellConnections } from '../parse-powershell';
 import { parseCsvLine, parseTasklist } from '../parse-tasklist';
-import { expectValidRows, findRow, fixture, goldenPath, renderResult } from './helpers';
+import { expectValidRows, findRow, fixture, goldenPath, renderResult } from '../../testing/os-tables';
 
 describe('parseNetstatWindows golden files', () => {
   const cases = [
@@ -118,28 +117,3 @@ describe('parseTasklist', () => {
   });
 });
 
-describe('parsePowershellConnections', () => {
-  it('reads Get-NetTCPConnection JSON with numeric and named states', () => {
-    const { rows, skippedLines } = parsePowershellConnections(fixture('synthetic-powershell-get-nettcpconnection.json'));
-    expect(skippedLines).toBe(1); // port 70000
-    expect(rows.map((r) => [r.localAddress, r.localPort, r.state])).toEqual([
-      ['::', 135, 'LISTEN'],
-      ['fe80::1c2f:3a4b:5c6d:7e8f%12', 50012, 'ESTABLISHED'],
-      ['10.0.0.5', 50008, 'TIME_WAIT'],
-      ['10.0.0.5', 50010, 'BOUND'],
-    ]);
-    expect(rows[0]?.processes).toEqual([{ pid: 1712, name: null }]);
-    expect(rows[2]?.processes).toEqual([]);
-  });
-
-  it('reads a single object (one connection) and UDP endpoints', () => {
-    const one = parsePowershellConnections('{"LocalAddress":"0.0.0.0","LocalPort":5353,"OwningProcess":12}', 'udp');
-    expect(one.rows).toHaveLength(1);
-    expect(one.rows[0]).toMatchObject({ proto: 'udp', state: 'UNCONN', localPort: 5353, remoteAddress: null });
-  });
-
-  it('counts invalid JSON as one unreadable line', () => {
-    expect(parsePowershellConnections('not json')).toEqual({ rows: [], skippedLines: 1 });
-    expect(parsePowershellConnections('')).toEqual({ rows: [], skippedLines: 0 });
-  });
-});

@@ -9,7 +9,10 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SystemSocketsRowView, SystemSocketsView } from '../../../shared/system-sockets';
 import { SystemSocketsView as ViewSchema } from '../../../shared/system-sockets';
-import { cleanupPeers, freePort, makeHost, track, waitFor, type TestHost } from '../../tcp/test-helpers';
+import { cleanupPeers, track } from '../../testing/cleanup';
+import { freePort } from '../../testing/tcp-peers';
+import { TestHost } from '../../testing/test-host';
+import { waitFor } from '../../testing/wait';
 
 const WAIT_MS = 10_000;
 const hosts: TestHost[] = [];
@@ -20,7 +23,7 @@ afterEach(async () => {
 });
 
 function host(): TestHost {
-  const h = makeHost();
+  const h = new TestHost();
   hosts.push(h);
   return h;
 }

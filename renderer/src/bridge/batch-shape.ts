@@ -9,8 +9,9 @@
  * from its own typed state, and its tests parse real batches with the full shared schema
  * (engine/tcp/contract.test.ts, pipeline/batcher.test.ts, udp/udp-flood.test.ts). The
  * boundary that must be strictly validated is input *to* the engine (every command request is
- * parsed with its zod schema in the dispatcher), and the renderer still parses command answers
- * and snapshots in full.
+ * parsed with its zod schema in the dispatcher). Command answers, snapshots included, are parsed
+ * with their response schemas by the engine's dispatcher in tests and development builds
+ * (engine/dispatcher.ts); the renderer does not parse them again.
  *
  * What is still checked here, per event: the envelope, a known `type`, and the fields the store's
  * reducer indexes or iterates by (ids, arrays, sequence numbers), so a malformed or foreign
@@ -63,6 +64,12 @@ function eventOk(e: unknown): boolean {
       return isObj(e.session) && typeof e.session.reconnectOnStart === 'boolean';
     case 'rates:sampled':
       return isNum(e.ts) && isObj(e.total) && Array.isArray(e.samples) && e.samples.every((s) => isObj(s) && isStr(s.id) && isNum(s.in) && isNum(s.out));
+    case 'script:step':
+      return isObj(e.result) && isStr(e.result.runId) && isStr(e.result.path) && typeof e.result.ok === 'boolean';
+    case 'script:ended':
+      return isObj(e.end) && isStr(e.end.runId) && isStr(e.end.outcome) && isNum(e.unreported);
+    case 'generator:changed':
+      return isObj(e.generator) && isStr(e.generator.id) && isStr(e.generator.state) && isStrArray(e.generator.endpointIds);
     default:
       return false;
   }

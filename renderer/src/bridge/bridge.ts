@@ -2,13 +2,9 @@
  * The renderer's one door to the engine: typed commands, and one subscription that feeds event
  * batches to the store. It does not care which transport it has.
  */
-import {
-  CommandResult,
-  type CommandName,
-  type CommandRequest,
-  type CommandResponse,
-} from '../../../shared/contract';
+import type { CommandName, CommandRequest, CommandResponse } from '../../../shared/contract';
 import type { BridgeError } from '../../../shared/errors';
+import { createSessionClient, type SessionClient } from '../../../shared/session-client';
 import { useStore } from '../store/store';
 import { isEventBatchShape } from './batch-shape';
 import { createElectronTransport, electronApi } from './electron-transport';
@@ -21,15 +17,15 @@ export class BridgeFailure extends Error {
   }
 }
 
-let transport: Transport | null = null;
+/** The session over the transport's current port; null while there is none. */
+let session: SessionClient | null = null;
 
 export async function call<N extends CommandName>(command: N, request: CommandRequest<N>): Promise<CommandResponse<N>> {
-  if (!transport) throw new BridgeFailure({ code: 'DISCONNECTED', message: 'no engine' });
-  const raw = await transport.invoke(command, request);
-  const parsed = CommandResult.safeParse(raw);
-  if (!parsed.success) throw new BridgeFailure({ code: 'INTERNAL', message: 'malformed answer from the engine' });
-  if (!parsed.data.ok) throw new BridgeFailure(parsed.data.error);
-  return parsed.data.value as CommandResponse<N>;
+  if (!session) throw new BridgeFailure({ code: 'DISCONNECTED', message: 'not connected to the engine' });
+  // The session client parses the envelope; the value is the handler's, typed by the contract.
+  const result = await session.invoke(command, request);
+  if (!result.ok) throw new BridgeFailure(result.error);
+  return result.value as CommandResponse<N>;
 }
 
 /** Like `call`, but reports failure to the status bar instead of throwing. */
@@ -51,42 +47,47 @@ function pickTransport(): Transport | null {
 
 const LOST = 'The connection to the engine closed; reconnecting.';
 
-/** Connects, loads a snapshot of the engine, and applies every later batch with one store update. */
+/**
+ * Connects; on every (re)connection says hello, shows the snapshot the engine answers with, and
+ * applies every later batch with one store update.
+ */
 export function startBridge(): void {
   const store = useStore.getState();
-  transport = pickTransport();
+  const transport = pickTransport();
   if (!transport) {
     store.setEngineStatus('disconnected', 'No access token: open the full URL printed by "npm run web".');
     return;
   }
-  // Batches that arrive before the snapshot answer are older than it: the snapshot covers them.
-  let synced = false;
-  transport.onEvents((raw) => {
-    if (!synced) return;
-    // A structural check, not the full zod schema: see batch-shape.ts for why that is enough here.
-    if (isEventBatchShape(raw)) useStore.getState().applyBatch(raw);
-    else console.error('sockscope: malformed event batch dropped');
-  });
-  // 'connected' in the store means "what is shown is the engine's current state": it is set only
-  // once a snapshot has replaced whatever was shown before the connection (re)opened.
-  transport.onStatus((status) => {
-    const current = useStore.getState().engineStatus;
-    if (status === 'disconnected') {
-      synced = false;
-      useStore.getState().setEngineStatus('disconnected', LOST);
-    } else if (status === 'connecting') {
-      // A retry after a loss is still "disconnected" to the person; only the first attempt is "connecting".
-      if (current === 'connecting') useStore.getState().setEngineStatus('connecting');
-    } else {
-      synced = false;
-      void Promise.all([call('app:info', {}), call('app:snapshot', {})])
-        .then(([info, snapshot]) => {
+  transport.start({
+    open(port) {
+      const mine = createSessionClient(port, { log: (line) => console.error(line), snapshot: 'shape' });
+      session = mine;
+      void mine.closed.then(() => {
+        if (session === mine) session = null;
+      });
+      // The engine sends batches only after its snapshot, so each one is newer than what is shown.
+      mine.onBatch((raw) => {
+        // A structural check, not the full zod schema: see batch-shape.ts for why that is enough here.
+        if (isEventBatchShape(raw)) useStore.getState().applyBatch(raw);
+        else console.error('sockscope: malformed event batch dropped');
+      });
+      // 'connected' in the store means "what is shown is the engine's current state": it is set only
+      // once a snapshot has replaced whatever was shown before the connection (re)opened.
+      mine
+        .attach()
+        .then(({ info, snapshot }) => {
+          if (session !== mine) return;
           useStore.getState().applySnapshot(info, snapshot);
-          synced = true;
           useStore.getState().setEngineStatus('connected');
           document.documentElement.dataset.appState = 'ready';
         })
         .catch((err: unknown) => useStore.getState().setEngineStatus('disconnected', err instanceof Error ? err.message : String(err)));
-    }
+    },
+    status(status) {
+      const current = useStore.getState().engineStatus;
+      if (status === 'disconnected') useStore.getState().setEngineStatus('disconnected', LOST);
+      // A retry after a loss is still "disconnected" to the person; only the first attempt is "connecting".
+      else if (status === 'connecting' && current === 'connecting') useStore.getState().setEngineStatus('connecting');
+    },
   });
 }

@@ -1,4 +1,4 @@
-import type { SockscopePreloadApi } from '../../../shared/preload-api';
+import { preloadPort, type SockscopePreloadApi } from '../../../shared/preload-api';
 import type { Transport } from './transport';
 
 declare global {
@@ -14,12 +14,9 @@ export function electronApi(): SockscopePreloadApi | undefined {
 export function createElectronTransport(api: SockscopePreloadApi): Transport {
   return {
     kind: 'electron',
-    invoke: (command, payload) => api.invoke(command, payload),
-    onEvents: (listener) => api.onEvents(listener),
-    onStatus(listener) {
-      // IPC to our own main process is up as long as this page exists.
-      listener('connected');
-      return () => undefined;
+    start({ open, status }) {
+      status('connected');
+      open(preloadPort(api));
     },
   };
 }

@@ -2,8 +2,9 @@ import type { EngineSnapshot, EventBatch } from '../../../shared/contract';
 import type { SavedMessage } from '../../../shared/saved-messages';
 import type { RecentHostLists, SessionStatus } from '../../../shared/session-state';
 import type { EndpointsSlice } from './endpoints-slice';
-import type { State } from './store';
-import { appendChunks, type TrafficSlice } from './traffic-slice';
+import { reduceScriptEvent } from './scripts-slice';
+import type { State } from './slice';
+import { appendChunks, keepsTraffic, type TrafficSlice } from './traffic-slice';
 import type { UiSlice } from './ui-slice';
 
 type Reduced = Partial<State>;
@@ -53,6 +54,7 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
   let recentHosts: RecentHostLists | null = null;
   let savedMessages: SavedMessage[] | null = null;
   let sessionStatus: SessionStatus | null = null;
+  let scripts: Partial<State> = {};
 
   for (const e of batch.events) {
     switch (e.type) {
@@ -110,6 +112,8 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
         break;
       }
       case 'traffic:appended':
+        // Sent before the engine heard that this log is no longer shown.
+        if (!keepsTraffic(s, e.conversationId)) break;
         traffic ??= { ...s.traffic };
         traffic[e.conversationId] = appendChunks(traffic[e.conversationId], e.chunks, e.skipped);
         break;
@@ -122,9 +126,14 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
       case 'session:changed':
         sessionStatus = e.session;
         break;
+      case 'script:step':
+      case 'script:ended':
+      case 'generator:changed':
+        scripts = reduceScriptEvent(s, scripts, e);
+        break;
     }
   }
-  const out: Reduced = {};
+  const out: Reduced = { ...scripts };
   if (endpoints) out.endpoints = endpoints;
   if (order) out.endpointOrder = order;
   if (conversations) out.conversations = conversations;
@@ -140,7 +149,7 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
 export function reduceSnapshot(s: State, snap: EngineSnapshot): Reduced {
   const sorted = [...snap.endpoints].sort((a, b) => a.createdAt - b.createdAt);
   const traffic: TrafficSlice['traffic'] = {};
-  for (const t of snap.traffic) traffic[t.conversationId] = appendChunks(undefined, t.chunks);
+  for (const t of snap.traffic) if (keepsTraffic(s, t.conversationId)) traffic[t.conversationId] = appendChunks(undefined, t.chunks);
   const selectedClient = { ...s.selectedClient };
   for (const e of sorted) {
     if (e.kind === 'tcp-listener' && e.clientIds.length > 0 && !selectedClient[e.id]) {

@@ -25,10 +25,8 @@ export const createConnectionSlice: Slice<ConnectionSlice> = (set) => ({
   reportError: (lastError) => set({ lastError }),
 });
 
-export const selectEngineStatus = (s: ConnectionSlice) => s.engineStatus;
 /**
  * What the store shows is the engine's current state (the bridge sets 'connected' only after a
  * fresh snapshot). Otherwise no endpoint's state is known: it may have changed, or be gone.
  */
 export const selectEngineLive = (s: ConnectionSlice) => s.engineStatus === 'connected';
-export const selectAppInfo = (s: ConnectionSlice) => s.appInfo;

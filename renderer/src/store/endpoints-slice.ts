@@ -14,7 +14,3 @@ export const createEndpointsSlice: Slice<EndpointsSlice> = () => ({
   conversations: {},
 });
 
-export const selectEndpoint = (id: string) => (s: EndpointsSlice) => s.endpoints[id];
-export const selectConversation = (id: string | null | undefined) => (s: EndpointsSlice) =>
-  id ? s.conversations[id] : undefined;
-export const selectEndpointOrder = (s: EndpointsSlice) => s.endpointOrder;

@@ -9,7 +9,7 @@ import type { SessionStatus, SessionUi, SessionUiPatch } from '../../../shared/s
 import { SESSION_UI_LIMITS } from '../../../shared/session-state';
 import { engineCall } from './engine-port';
 import type { Slice } from './slice';
-import type { State } from './store';
+import type { State } from './slice';
 
 export interface SessionSlice {
   savedMessages: SavedMessage[];

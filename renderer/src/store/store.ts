@@ -1,14 +1,18 @@
 import { create } from 'zustand';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createEndpointsSlice, type EndpointsSlice } from './endpoints-slice';
+import { createRulesSlice, type RulesSlice } from './rules-slice';
+import { createScriptsSlice, type ScriptsSlice } from './scripts-slice';
 import { createSessionSlice, reduceSessionSnapshot, type SessionSlice } from './session-slice';
 import { createSystemSocketsSlice, type SystemSocketsSlice } from './system-sockets-slice';
+import { createTlsSlice, type TlsSlice } from './tls-slice';
 import { createTrafficSlice, type TrafficSlice } from './traffic-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { reduceBatch, reduceSnapshot } from './apply-batch';
 import { rates } from './rates-store';
-import type { AppInfo, EngineSnapshot, EventBatch } from '../../../shared/contract';
+import type { EventBatch } from '../../../shared/contract';
 import { FrameQueue } from './frame-queue';
+import type { State } from './slice';
 import { createDisplaySlice, DISPLAY_REFRESH_MS, displayUpdate, type DisplaySlice } from './display-slice';
 
 /** Batches arrive up to ~30 times a second; React renders their sum once per frame at most. */
@@ -16,17 +20,24 @@ const frameQueue = new FrameQueue<EventBatch>();
 /** Counters held back by the display refresh (display-slice.ts) are shown by this timer, in a frame. */
 let displayTimer: ReturnType<typeof setTimeout> | null = null;
 
-export type State = ConnectionSlice &
-  EndpointsSlice &
-  TrafficSlice &
-  SystemSocketsSlice &
-  SessionSlice &
-  DisplaySlice &
-  UiSlice & {
-    /** One engine batch → exactly one store update. */
-    applyBatch(batch: EventBatch): void;
-    applySnapshot(info: AppInfo, snapshot: EngineSnapshot): void;
-  };
+/**
+ * The whole store: every slice. This completes the `State` that slice.ts declares (declaration
+ * merging), so a slice can type `get()` without importing this file: no import cycle.
+ */
+declare module './slice' {
+  interface State
+    extends ConnectionSlice,
+      EndpointsSlice,
+      TrafficSlice,
+      SystemSocketsSlice,
+      SessionSlice,
+      RulesSlice,
+      ScriptsSlice,
+      TlsSlice,
+      DisplaySlice,
+      UiSlice {}
+}
+export type { State };
 
 export const useStore = create<State>()((set, get, api) => ({
   ...createConnectionSlice(set, get, api),
@@ -35,6 +46,9 @@ export const useStore = create<State>()((set, get, api) => ({
   ...createSystemSocketsSlice(set, get, api),
   ...createUiSlice(set, get, api),
   ...createSessionSlice(set, get, api),
+  ...createRulesSlice(set, get, api),
+  ...createScriptsSlice(set, get, api),
+  ...createTlsSlice(set, get, api),
   ...createDisplaySlice(set, get, api),
   applyBatch: (batch) => {
     // Chart data bypasses the store (see rates-store.ts); the rest waits for the next frame.
@@ -63,6 +77,8 @@ export const useStore = create<State>()((set, get, api) => ({
       const shown = { shownEndpoints: next.endpoints, shownConversations: next.conversations, shownAt: performance.now() };
       return { ...next, ...reduceSessionSnapshot(next, snapshot), ...shown, appInfo: info };
     });
+    // A new session sends every conversation's traffic until it hears which logs are shown.
+    useStore.getState().resendTrafficWatch();
   },
 }));
 

@@ -93,7 +93,3 @@ export const createSystemSocketsSlice: Slice<SystemSocketsSlice> = (set) => ({
     }),
 });
 
-export const selectSysInfo = (s: SystemSocketsSlice) => s.sysInfo;
-export const selectSysRows = (s: SystemSocketsSlice) => s.sysRows;
-export const selectSysFilters = (s: SystemSocketsSlice) => s.sysFilters;
-export const selectSysSort = (s: SystemSocketsSlice) => s.sysSort;

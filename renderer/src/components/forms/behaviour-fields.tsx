@@ -61,6 +61,7 @@ export function BehaviourFields({
   allowBanner,
   errors = {},
   onEnter,
+  runCommand,
 }: {
   draft: BehaviourDraft;
   onChange(next: BehaviourDraft): void;
@@ -68,6 +69,8 @@ export function BehaviourFields({
   errors?: BehaviourErrors;
   /** Enter in a text field (a workspace applies; a form submits by itself). */
   onEnter?(): void;
+  /** The listener dialog's extra choice `Run a command` (the exec listener; its fields are the caller's). */
+  runCommand?: { chosen: boolean; onChoose(chosen: boolean): void };
 }) {
   const set = (patch: Partial<BehaviourDraft>) => onChange({ ...draft, ...patch });
   const enter = onEnter
@@ -80,18 +83,22 @@ export function BehaviourFields({
     : undefined;
   return (
     <>
-      <Select
+      <Select<Behaviour['mode'] | 'exec'>
         label="Behaviour"
-        value={draft.mode}
-        onChange={(mode) => set({ mode })}
+        value={runCommand?.chosen ? 'exec' : draft.mode}
+        onChange={(mode) => {
+          runCommand?.onChoose(mode === 'exec');
+          if (mode !== 'exec') set({ mode });
+        }}
         options={[
           { value: 'manual', label: 'Manual' },
           { value: 'echo', label: 'Echo' },
           { value: 'auto-reply', label: 'Auto-reply' },
           { value: 'discard', label: 'Discard (sink)' },
+          ...(runCommand ? [{ value: 'exec' as const, label: 'Run a command' }] : []),
         ]}
       />
-      {draft.mode === 'auto-reply' && (
+      {runCommand?.chosen ? null : draft.mode === 'auto-reply' && (
         <>
           <TextField
             label="Reply"
@@ -116,7 +123,7 @@ export function BehaviourFields({
           {allowBanner && <Checkbox label="Close after reply" checked={draft.closeAfter} onChange={(closeAfter) => set({ closeAfter })} />}
         </>
       )}
-      {allowBanner && (
+      {allowBanner && !runCommand?.chosen && (
         <TextField
           label="Banner on connect"
           className="reply-field"

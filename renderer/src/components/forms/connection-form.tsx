@@ -3,6 +3,7 @@ import { call } from '../../bridge/bridge';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { RecentHostChips, splitRecent } from '../session/recent-hosts';
+import { DEFAULT_TLS_CLIENT, tlsClientOf, TlsClientFields } from '../tls/tls-fields';
 import { Checkbox, TextField } from './fields';
 import { FormFooter, useCreateEndpoint } from './use-submit';
 
@@ -18,6 +19,8 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
   const [noDelay, setNoDelay] = useState(true);
   const [keepAlive, setKeepAlive] = useState(false);
   const [happyEyeballs, setHappyEyeballs] = useState(false);
+  const [tlsDraft, setTlsDraft] = useState(DEFAULT_TLS_CLIENT);
+  const [tlsErrors, setTlsErrors] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { busy, formError, create } = useCreateEndpoint(onDone);
 
@@ -26,10 +29,13 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
     const errs: Record<string, string> = {};
     const timeoutS = Number(timeout);
     if (!(timeoutS >= 0.1 && timeoutS <= 120)) errs.timeout = 'Timeout is 0.1 to 120 seconds.';
+    const t = tlsClientOf(tlsDraft);
+    setTlsErrors('errors' in t ? t.errors : {});
+    const tls = 'tls' in t && t.tls ? { tls: t.tls } : {};
     let request: Parameters<typeof call<'tcp:connect'>>[1];
     if (unix) {
       if (path.trim() === '') errs.path = 'Enter a socket path.';
-      request = { path: path.trim(), timeoutMs: Math.round(timeoutS * 1000) };
+      request = { path: path.trim(), timeoutMs: Math.round(timeoutS * 1000), ...tls };
     } else {
       const h = parseHostField(host);
       const p = parsePortField(port);
@@ -42,6 +48,7 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
         noDelay,
         keepAlive,
         happyEyeballs,
+        ...tls,
       };
       if (localAddress.trim()) {
         const la = parseHostField(localAddress, 'local address');
@@ -55,8 +62,8 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
       }
     }
     setErrors(errs);
-    if (Object.keys(errs).length > 0) return;
-    void create({ value: request.port, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => call('tcp:connect', request));
+    if (Object.keys(errs).length > 0 || 'errors' in t) return;
+    void create({ value: 'port' in request ? request.port : undefined, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => call('tcp:connect', request));
   };
 
   const pickRecent = (entry: string) => {
@@ -81,6 +88,7 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
       )}
       {/* Per protocol: TCP hosts for a TCP connection, socket paths for a Unix one (never a UDP peer). */}
       {unix ? <RecentHostChips proto="unix" label="Recent socket paths" pick={setPath} /> : <RecentHostChips proto="tcp" label="Recent hosts" pick={pickRecent} />}
+      <TlsClientFields draft={tlsDraft} onChange={setTlsDraft} errors={tlsErrors} host={host} />
       <details className="options">
         <summary>Options</summary>
         <div className="row">

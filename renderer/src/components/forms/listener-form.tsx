@@ -2,8 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { call } from '../../bridge/bridge';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
+import { DEFAULT_EXEC, execOf, ExecFields, isLoopbackText } from '../exec/exec-fields';
 import { AddressPresets } from './address-presets';
 import { behaviourOf, BehaviourFields, DEFAULT_BEHAVIOUR, type BehaviourErrors } from './behaviour-fields';
+import { DEFAULT_TLS_SERVER, tlsServerOf, TlsServerFields } from '../tls/tls-fields';
 import { Checkbox, TextField } from './fields';
 import { FormFooter, useCreateEndpoint } from './use-submit';
 
@@ -20,6 +22,11 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
   const [maxClients, setMaxClients] = useState('');
   const [behaviourDraft, setBehaviourDraft] = useState(DEFAULT_BEHAVIOUR);
   const [behaviourErrors, setBehaviourErrors] = useState<BehaviourErrors>({});
+  const [runCommand, setRunCommand] = useState(false);
+  const [execDraft, setExecDraft] = useState(DEFAULT_EXEC);
+  const [execError, setExecError] = useState<string | null>(null);
+  const [tlsDraft, setTlsDraft] = useState(DEFAULT_TLS_SERVER);
+  const [tlsErrors, setTlsErrors] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { busy, formError, create } = useCreateEndpoint(onDone);
 
@@ -34,10 +41,16 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
     setBehaviourErrors('errors' in b ? b.errors : {});
     // With errors the request is never sent; manual only fills its place.
     const behaviour = 'behaviour' in b ? b.behaviour : { mode: 'manual' as const };
+    const execChoice = runCommand ? execOf(execDraft, transport === 'inet' && !isLoopbackText(bindAddress)) : null;
+    setExecError(execChoice && 'error' in execChoice ? execChoice.error : null);
+    const exec = execChoice && 'exec' in execChoice ? { exec: execChoice.exec } : {};
+    const t = tlsServerOf(tlsDraft);
+    setTlsErrors('errors' in t ? t.errors : {});
+    const tls = 'tls' in t && t.tls ? { tls: t.tls } : {};
     let request: Parameters<typeof call<'tcp:listen'>>[1];
     if (transport === 'unix') {
       if (path.trim() === '') errs.path = 'Enter a socket path.';
-      request = { path: path.trim(), backlog: backlogN, maxClients: maxN, behaviour };
+      request = { path: path.trim(), backlog: backlogN, maxClients: maxN, behaviour, ...exec, ...tls };
     } else {
       const host = parseHostField(bindAddress, 'bind address');
       const p = parsePortField(port, { allowEmptyAsZero: true });
@@ -50,11 +63,13 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
         ipv6Only,
         maxClients: maxN,
         behaviour,
+        ...exec,
+        ...tls,
       };
     }
     setErrors(errs);
-    if (Object.keys(errs).length > 0 || 'errors' in b) return;
-    void create({ value: request.port, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => call('tcp:listen', request));
+    if (Object.keys(errs).length > 0 || 'errors' in b || (execChoice && 'error' in execChoice) || 'errors' in t) return;
+    void create({ value: 'port' in request ? request.port : undefined, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => call('tcp:listen', request));
   };
 
   return (
@@ -74,9 +89,11 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
           <TextField label="Path" value={path} onChange={setPath} error={errors.path} placeholder="/tmp/sockscope.sock" />
         </div>
       )}
+      <TlsServerFields draft={tlsDraft} onChange={setTlsDraft} errors={tlsErrors} />
       <fieldset className="row behaviour">
         <legend>What it does with clients</legend>
-        <BehaviourFields draft={behaviourDraft} onChange={setBehaviourDraft} allowBanner errors={behaviourErrors} />
+        <BehaviourFields draft={behaviourDraft} onChange={setBehaviourDraft} allowBanner errors={behaviourErrors} runCommand={{ chosen: runCommand, onChoose: setRunCommand }} />
+        {runCommand && <ExecFields draft={execDraft} onChange={setExecDraft} remote={transport === 'inet' && !isLoopbackText(bindAddress)} error={execError} />}
       </fieldset>
       <details className="options">
         <summary>Options</summary>

@@ -100,7 +100,10 @@ const ClientRow = memo(function ClientRow({ listenerId, id, selected, showLocal 
     >
       <td title={c.remote ? formatSockAddr(c.remote) : undefined}>{c.remote ? formatSockAddr(c.remote) : '—'}</td>
       {showLocal && <td title={c.local ? formatSockAddr(c.local) : undefined}>{c.local ? formatSockAddr(c.local) : '—'}</td>}
-      <td>{live ? conversationStateLabel(c.state) : UNKNOWN_STATE_SHORT}</td>
+      <td>
+        {live ? conversationStateLabel(c.state) : UNKNOWN_STATE_SHORT}
+        {c.exec?.state === 'waiting' && <span className="exec-waiting"> · waiting</span>}
+      </td>
       <td title={c.connectedAt !== null ? formatTime(c.connectedAt) : undefined}>{c.connectedAt !== null ? formatTime(c.connectedAt).slice(0, 8) : '—'}</td>
       <td>{formatBytes(c.stats.bytesIn)}</td>
       <td>{formatBytes(c.stats.bytesOut)}</td>

@@ -4,6 +4,10 @@ import { selectShownConversation } from '../../store/display-slice';
 import { useStore } from '../../store/store';
 import { ThroughputPanel } from '../charts/throughput-panel';
 import { SavedMessagesPanel } from '../saved-messages/saved-messages-panel';
+import { GeneratorPanel } from '../scripts/generator-panel';
+import { ScriptPanel } from '../scripts/script-panel';
+import { StartTlsControl } from '../tls/start-tls';
+import { TlsSession } from '../tls/tls-session';
 import { ConversationView } from './conversation-view';
 import { ErrorAlert } from './error-alert';
 import { RecordingControls } from './recording-controls';
@@ -14,6 +18,8 @@ import { WorkspaceLayout } from './workspace-layout';
 export function ConnectionWorkspace({ endpoint }: { endpoint: ConnectionSnapshot }) {
   const conversation = useStore(selectShownConversation(endpoint.conversationId));
   const error = endpoint.error ?? conversation?.error ?? null;
+  // Offered only after a person has seen why the certificate was refused, and only while it is on.
+  const canSkipVerification = endpoint.state === 'closed' && endpoint.tlsFailure?.problem != null && endpoint.request.tls?.verify !== false;
   const tabs: PanelTab[] = [
     { id: 'calls', label: 'Socket calls', render: () => <ConnectCalls endpoint={endpoint} /> },
     { id: 'charts', label: 'Charts', render: () => (conversation ? <ThroughputPanel key={conversation.id} seriesId={conversation.id} /> : <NotYet />) },
@@ -28,12 +34,29 @@ export function ConnectionWorkspace({ endpoint }: { endpoint: ConnectionSnapshot
         ),
     },
     { id: 'saved', label: 'Saved', render: () => <SavedMessagesPanel conversation={conversation?.id ?? null} /> },
+    { id: 'script', label: 'Script', render: () => (conversation ? <ScriptPanel conversationId={conversation.id} canRun={conversation.state !== 'closed'} /> : <NotYet />) },
+    {
+      id: 'generator',
+      label: 'Generator',
+      render: () =>
+        conversation ? (
+          <GeneratorPanel target={{ conversationId: conversation.id }} targetKey={`c:${conversation.id}`} canRun={conversation.state === 'established' || conversation.state === 'peer-closed'} />
+        ) : (
+          <NotYet />
+        ),
+    },
   ];
   return (
     <WorkspaceLayout endpointId={endpoint.id} tabs={tabs}>
-      <ErrorAlert error={error} />
+      <ErrorAlert error={error}>{canSkipVerification && <ReconnectUnverified endpointId={endpoint.id} />}</ErrorAlert>
+      {endpoint.tlsFailure && endpoint.state === 'closed' && <TlsSession tls={endpoint.tlsFailure} conversationId={null} role="client" />}
       {conversation ? (
-        <ConversationView conversation={conversation} showState={false} showError={false} />
+        <ConversationView
+          conversation={conversation}
+          showState={false}
+          showError={false}
+          headExtra={conversation.state === 'established' && !conversation.tls && !endpoint.request.tls ? <StartTlsControl endpointId={endpoint.id} /> : undefined}
+        />
       ) : (
         <p className="muted placeholder">{endpoint.state === 'closed' ? 'Not connected.' : 'Connecting…'}</p>
       )}
@@ -42,6 +65,15 @@ export function ConnectionWorkspace({ endpoint }: { endpoint: ConnectionSnapshot
 }
 
 const NotYet = () => <p className="muted">Once connected.</p>;
+
+function ReconnectUnverified({ endpointId }: { endpointId: string }) {
+  const reconnect = useStore((s) => s.reconnectWithoutVerification);
+  return (
+    <button type="button" className="inline-action" onClick={() => void reconnect(endpointId)} title="Connect again, this time without checking the certificate: the connection is then not protected against an attacker on the path">
+      Reconnect without verification
+    </button>
+  );
+}
 
 /** getaddrinfo's answers, each connect() attempt and its outcome, then every socket call. */
 function ConnectCalls({ endpoint }: { endpoint: ConnectionSnapshot }) {

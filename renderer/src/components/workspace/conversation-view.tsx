@@ -6,6 +6,7 @@ import { tryCall } from '../../bridge/bridge';
 import { conversationStateLabel, formatTime } from '../../lib/format';
 import { selectEngineLive } from '../../store/connection-slice';
 import { useStore } from '../../store/store';
+import { TlsSession } from '../tls/tls-session';
 import { Composer } from './composer';
 import { ErrorAlert } from './error-alert';
 import { StatsLine } from './stats-line';
@@ -68,6 +69,7 @@ export function ConversationView({
         <div className="spacer" />
         {headExtra}
       </div>
+      {c.tls && <TlsSession tls={c.tls} conversationId={c.id} wire={{ in: c.tls.wireBytesIn, out: c.tls.wireBytesOut, keyLogLines: c.tls.keyLogLines }} role={c.role} />}
       {showError && <ErrorAlert error={c.error} />}
       <TrafficLog key={c.id} conversationId={c.id} notKept={c.notKept} chunkCount={c.stats.chunksIn + c.stats.chunksOut} />
       {composer ?? (

@@ -6,7 +6,12 @@ import { selectShownConversation } from '../../store/display-slice';
 import { useStore } from '../../store/store';
 import { ThroughputPanel } from '../charts/throughput-panel';
 import { Checkbox, TextField } from '../forms/fields';
+import { ExecStatus, ExecSummary } from '../exec/exec-status';
+import { RulesEditor } from '../rules/rules-editor';
 import { SavedMessagesPanel } from '../saved-messages/saved-messages-panel';
+import { GeneratorPanel } from '../scripts/generator-panel';
+import { ScriptPanel } from '../scripts/script-panel';
+import { ListenerTlsLine } from '../tls/tls-session';
 import { BehaviourEditor } from './behaviour-editor';
 import { ClientsTable } from './clients-table';
 import { Composer } from './composer';
@@ -113,12 +118,30 @@ export function ListenerWorkspace({ endpoint }: { endpoint: ListenerSnapshot }) 
         ),
     },
     { id: 'saved', label: 'Saved', render: () => <SavedMessagesPanel conversation={sendKey} /> },
+    {
+      id: 'script',
+      label: 'Script',
+      render: () =>
+        selected ? <ScriptPanel conversationId={selected.id} canRun={selected.state !== 'closed'} /> : <p className="muted">Select a client to run a script over its conversation.</p>,
+    },
+    {
+      id: 'generator',
+      label: 'Generator',
+      render: () => <GeneratorPanel target={{ listenerId: endpoint.id }} targetKey={`l:${endpoint.id}`} canRun={endpoint.state !== 'closed'} />,
+    },
   ];
 
   return (
     <WorkspaceLayout endpointId={endpoint.id} tabs={tabs}>
       <ErrorAlert error={endpoint.error} />
+      {endpoint.tls && <ListenerTlsLine tls={endpoint.tls} />}
       <ClientsTable listenerId={endpoint.id} clientIds={endpoint.clientIds} showLocal={isWildcardListener(endpoint)} />
+      {endpoint.exec ? (
+        <ExecSummary exec={endpoint.exec} processes={endpoint.execProcesses} />
+      ) : (
+        <RulesEditor endpointId={endpoint.id} kind="tcp-listener" rules={endpoint.rules} hits={endpoint.ruleHits} />
+      )}
+      {selected?.exec && <ExecStatus exec={selected.exec} />}
       {selected ? (
         <ConversationView conversation={selected} composer={composer} headExtra={toAll} />
       ) : (

@@ -41,6 +41,9 @@ export function TrafficLog({
   chunkCount?: number;
 }) {
   const traffic = useStore(selectTraffic(conversationId));
+  // Only logs on screen get previews from the engine (store action → ui:watch).
+  const watchTraffic = useStore((s) => s.watchTraffic);
+  useEffect(() => watchTraffic(conversationId), [watchTraffic, conversationId]);
   const view = useStore((s) => s.trafficView);
   const setView = useStore((s) => s.setTrafficView);
   const clearedThrough = useStore((s) => s.trafficClearedThrough[conversationId]);

@@ -5,11 +5,13 @@ import { formatSockAddr, type SockAddr } from '../../../../shared/primitives';
 import { tryCall } from '../../bridge/bridge';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { Checkbox, TextField } from '../forms/fields';
+import { RulesEditor } from '../rules/rules-editor';
 import { BehaviourEditor } from './behaviour-editor';
 import { Composer } from './composer';
 import { ErrorAlert } from './error-alert';
 import { ThroughputPanel } from '../charts/throughput-panel';
 import { SavedMessagesPanel } from '../saved-messages/saved-messages-panel';
+import { GeneratorPanel } from '../scripts/generator-panel';
 import { RecordingControls } from './recording-controls';
 import type { PanelTab } from './side-panel';
 import { StatsLine } from './stats-line';
@@ -80,11 +82,17 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
       render: () => <RecordingControls conversationId={endpoint.id} recording={endpoint.recording} canRecord={bound} pcapng />,
     },
     { id: 'saved', label: 'Saved', render: () => <SavedMessagesPanel conversation={endpoint.id} /> },
+    {
+      id: 'generator',
+      label: 'Generator',
+      render: () => <GeneratorPanel target={{ udpEndpointId: endpoint.id }} targetKey={`u:${endpoint.id}`} canRun={bound} udpDestination={!endpoint.connectedTo} />,
+    },
   ];
 
   return (
     <WorkspaceLayout endpointId={endpoint.id} tabs={tabs}>
       <ErrorAlert error={endpoint.error} />
+      <RulesEditor endpointId={endpoint.id} kind="udp" rules={endpoint.rules} hits={endpoint.ruleHits} />
       <div className="conversation">
         <div className="conversation-head">
           <span className="muted addresses">

@@ -1,0 +1,84 @@
+// Loaded into the browser-mode host with `node --require` by bench/responsiveness.ts (the host's
+// own code is not changed for the bench): measures the host's event loop while asked to, over the
+// Node IPC channel the bench opened. 'start' resets and starts; 'stop' answers with the numbers.
+//  - event loop delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution): how late a timer ran;
+//  - long tasks: gaps of a 10 ms interval beyond its period, i.e. one task (or GC) holding the loop;
+//  - GC pauses (PerformanceObserver 'gc' entries), by kind.
+'use strict';
+const { monitorEventLoopDelay, constants } = require('node:perf_hooks');
+
+const PERIOD_MS = 10;
+const LONG_MS = 50;
+let recording = false;
+let histogram = null;
+let longTasks = [];
+let gcs = [];
+let probe = null;
+let last = 0;
+let cpu0 = null;
+let wall0 = 0;
+
+const kinds = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+new PerformanceObserver((list) => {
+  if (!recording) return;
+  for (const e of list.getEntries()) gcs.push({ ms: e.duration, kind: kinds[e.detail?.kind] ?? 'other' });
+}).observe({ entryTypes: ['gc'] });
+
+function start() {
+  histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  longTasks = [];
+  gcs = [];
+  recording = true;
+  last = performance.now();
+  cpu0 = process.cpuUsage();
+  wall0 = last;
+  probe = setInterval(() => {
+    const now = performance.now();
+    const over = now - last - PERIOD_MS;
+    if (over > LONG_MS) longTasks.push(over);
+    last = now;
+  }, PERIOD_MS);
+  probe.unref();
+}
+
+function stop() {
+  recording = false;
+  clearInterval(probe);
+  histogram.disable();
+  const ms = (ns) => ns / 1e6;
+  const gcMs = gcs.map((g) => g.ms);
+  const byKind = {};
+  for (const g of gcs) {
+    const k = (byKind[g.kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
+    k.count++;
+    k.totalMs += g.ms;
+    k.maxMs = Math.max(k.maxMs, g.ms);
+  }
+  return {
+    delay: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), samples: histogram.count },
+    longTasks: { count: longTasks.length, maxMs: longTasks.reduce((m, x) => Math.max(m, x), 0) },
+    // CPU the host got (all its threads) over the window: far below one core while the loop lags
+    // means the machine, not the host, held it back.
+    cpuPercent: ((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000 / (performance.now() - wall0)) * 100,
+    gc: { count: gcs.length, totalMs: gcMs.reduce((a, b) => a + b, 0), maxMs: gcMs.reduce((m, x) => Math.max(m, x), 0), byKind },
+  };
+}
+
+if (process.send) {
+  process.on('message', (m) => {
+    if (m === 'start') {
+      start();
+      process.send({ started: true });
+    } else if (m === 'stop' && histogram) {
+      process.send(stop());
+    }
+  });
+  // The channel must not keep the host alive once it is asked to stop.
+  process.channel?.unref();
+}

@@ -1,0 +1,62 @@
+/** `listen` and `serve`: a TCP listener (or, for `serve --udp`, a UDP endpoint) printing its traffic. */
+import { parseArgs } from 'node:util';
+import { formatSockAddr } from '../../shared/primitives';
+import type { RuleSet } from '../../shared/rules';
+import { CommandError } from '../../engine/command-error';
+import { loadRulesFile, ruleSetOf } from '../../engine/rules/rules-file';
+import { errOnce, out, parsePort, untilInterrupted, UsageError } from '../cli-io';
+import type { CliEngine } from '../engine-port';
+import { trafficPrinter } from '../traffic-printer';
+
+async function readRules(path: string): Promise<RuleSet> {
+  try {
+    return ruleSetOf(await loadRulesFile(path)) as RuleSet;
+  } catch (e) {
+    // A file that cannot be read or does not parse is bad input (exit 2), said as the loader says it.
+    if (e instanceof CommandError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export async function listen(engine: CliEngine, argv: string[], serveRules?: string): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: serveRules === undefined ? false : true,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+      rules: { type: 'string' },
+      echo: { type: 'boolean', default: false },
+      udp: { type: 'boolean', default: false },
+    },
+  });
+  const rulesPath = serveRules ?? values.rules;
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (values.udp && serveRules === undefined) throw new UsageError('--udp is for serve; use the udp command for a plain UDP endpoint');
+  const rules = rulesPath !== undefined ? await readRules(rulesPath) : undefined;
+  const port = values.port === undefined && serveRules !== undefined ? 0 : parsePort(values.port);
+  const printer = trafficPrinter(out, errOnce);
+  await engine.onEvent((e) => printer.handle(e));
+  const behaviour = values.echo ? { behaviour: { mode: 'echo' as const } } : {};
+  const interrupted = untilInterrupted(engine);
+
+  if (values.udp) {
+    const { endpointId } = await engine.call('udp:bind', { bindAddress: values.host, port, ...(rules ? { rules } : {}) });
+    return announce(engine, endpointId, 'bound', interrupted.done);
+  }
+  const { endpointId } = await engine.call('tcp:listen', { bindAddress: values.host, port, ...(rules ? { rules } : {}), ...behaviour });
+  return announce(engine, endpointId, 'listening', interrupted.done);
+}
+
+/** Prints `listening HOST:PORT` (the first stdout line, once bound), or the bind error (exit 1). */
+async function announce(engine: CliEngine, endpointId: string, word: string, done: Promise<number>): Promise<number> {
+  const snap = await engine.call('app:snapshot', {});
+  const e = snap.endpoints.find((x) => x.id === endpointId);
+  if (!e || !e.local || e.error || e.state === 'closed') {
+    errOnce(`sockscope: ${e?.error ? `${e.error.code}: ${e.error.message}` : 'could not open the endpoint'}`);
+    await engine.shutdown();
+    return 1;
+  }
+  out(`${word} ${formatSockAddr(e.local)}`);
+  return done;
+}

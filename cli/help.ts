@@ -1,0 +1,66 @@
+/** Every command's --help text: what it does, its options, and an example. */
+export const USAGE: Record<string, string> = {
+  main: `sockscope: see and touch real sockets from the command line (the engine of the Sockscope app)
+
+Usage: sockscope <command> [options]      (from a checkout: npm run --silent cli -- <command> …)
+
+Commands:
+  listen     a TCP listener; prints each client and what it sends (optionally answering by rules)
+  connect    a TCP (or Unix socket) connection: stdin is sent, what arrives is printed
+  udp        a UDP endpoint: stdin lines are sent as datagrams, datagrams received are printed
+  serve      a mock server answering by a rules file (listen --rules, or UDP with --udp)
+  run        runs a send/expect script (exit 0: every expect passed, 1: one failed, 2: bad input)
+  generate   a traffic generator: N connections, a rate or full speed, a count or a duration
+  sockets    the machine's socket table (ss / netstat / lsof), with --json as a JSON array
+
+Each command has --help. Ctrl-C closes every socket and exits 0.`,
+  listen: `Usage: sockscope listen [--host H] --port P [--rules FILE] [--echo]
+
+Opens a TCP listener and prints "listening HOST:PORT" as its first line once bound, then one line
+per client and per chunk received or sent. --rules FILE answers by a rules file (YAML or JSON, see
+docs/rules.md); --echo sends back what arrives. --port 0 picks a free port. Default host 127.0.0.1.
+
+  sockscope listen --port 7000
+  sockscope listen --host 127.0.0.1 --port 0 --rules replies.yaml`,
+  connect: `Usage: sockscope connect --host H --port P | --path SOCKET [--timeout 10s] [--crlf]
+
+Connects; every line read from stdin is sent (with LF, or CRLF with --crlf), and what arrives is
+printed one chunk per line, control characters visible. End of stdin sends our FIN; the command
+ends when the peer closes too, or on Ctrl-C.
+
+  printf 'PING\\r\\n' | sockscope connect --host 127.0.0.1 --port 6379`,
+  udp: `Usage: sockscope udp [--host H] [--port P] [--to HOST:PORT]
+
+Binds a UDP endpoint (default 127.0.0.1, any free port) and prints "bound HOST:PORT"; each stdin
+line is sent as one datagram to --to; each datagram received is printed with its sender.
+
+  sockscope udp --port 5353 --to 127.0.0.1:53`,
+  serve: `Usage: sockscope serve RULES [--host H] [--port P] [--udp]
+
+A mock server: a TCP listener (or a UDP endpoint with --udp) that answers by the rules file RULES
+(YAML or JSON). Prints "listening HOST:PORT" (or "bound HOST:PORT") first, then the traffic.
+
+  sockscope serve whois-mock.yaml --port 4343`,
+  run: `Usage: sockscope run SCRIPT [--json] [--junit FILE] [--quiet]
+
+Runs a send/expect script (YAML or JSON, see docs/scripts.md). Prints one line per step; --json
+prints JSON Lines instead (each step's result, then the end); --junit FILE also writes a JUnit XML
+report. Exit status: 0 when every expect passed, 1 when a step failed, 2 for bad input.
+
+  sockscope run redis-ping.yaml --junit results.xml`,
+  generate: `Usage: sockscope generate (--host H --port P [--connections N] | --udp --host H --port P)
+                          [--message TEXT | --hex HEX | --random BYTES]
+                          [--rate N (messages/s) | --bytes-rate N (bytes/s)]
+                          [--count N] [--duration 10s]
+
+Sends messages as fast as the peer reads (or at the rate given) over N new connections (default
+1) or as UDP datagrams, until the count or the duration is reached (default duration 10s) or
+Ctrl-C. Prints the achieved rates every second and a summary at the end. TEXT takes escapes and
+macros ({{counter}}, {{random}}…).
+
+  sockscope generate --host 127.0.0.1 --port 9000 --connections 4 --rate 1000 --duration 30s`,
+  sockets: `Usage: sockscope sockets [--json] [--unix]
+
+Prints the machine's socket table from the OS's own commands (ss, netstat, lsof): --json prints
+the rows as one JSON array; --unix includes Unix domain sockets (Linux).`,
+};

@@ -1,0 +1,134 @@
+/**
+ * Send/expect scripts and traffic generators, run by the engine: the runs and generators the UI has
+ * heard of (their step results and counters arrive as events), the script text typed per
+ * conversation, and the actions that start and stop them.
+ */
+import type { EngineEvent } from '../../../shared/contract';
+import type { GeneratorSnapshot, GeneratorStartRequest } from '../../../shared/generator';
+import type { ScriptRunEnd, ScriptStepResult } from '../../../shared/script';
+import { engineCall } from './engine-port';
+import type { Slice } from './slice';
+import type { State } from './slice';
+
+/** Step results kept per run on screen (the newest); the engine's end event still counts them all. */
+const KEPT_STEPS = 500;
+/** Runs and generators remembered (the newest); older ones leave the store. */
+const KEPT_RUNS = 50;
+
+export interface ScriptRun {
+  runId: string;
+  conversationId: string;
+  steps: ScriptStepResult[];
+  end: ScriptRunEnd | null;
+  unreported: number;
+}
+
+export type StartResult = { ok: true; id: string } | { ok: false; message: string };
+
+export interface ScriptsSlice {
+  scriptRuns: Record<string, ScriptRun>;
+  /** The newest run per conversation. */
+  scriptRunOf: Record<string, string>;
+  /** The script text typed per conversation (the editor's draft). */
+  scriptDrafts: Record<string, string>;
+  generators: Record<string, GeneratorSnapshot>;
+  /** The newest generator per target key (`c:<conversationId>`, `l:<listenerId>`, `u:<endpointId>`). */
+  generatorOf: Record<string, string>;
+  setScriptDraft(conversationId: string, text: string): void;
+  runScript(conversationId: string, text: string): Promise<StartResult>;
+  stopScript(runId: string): Promise<void>;
+  startGenerator(key: string, request: GeneratorStartRequest): Promise<StartResult>;
+  stopGenerator(generatorId: string): Promise<void>;
+  /** "Turn this conversation into a script": the recorded sends and receives become the editor's text. */
+  scriptFromConversation(conversationId: string): Promise<StartResult>;
+  /** "…into a mock server": a new loopback listener whose rules answer as the recorded server did. */
+  mockServerFromConversation(conversationId: string): Promise<StartResult>;
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+function newest<T>(record: Record<string, T>): Record<string, T> {
+  const keys = Object.keys(record);
+  if (keys.length <= KEPT_RUNS) return record;
+  return Object.fromEntries(keys.slice(-KEPT_RUNS).map((k) => [k, record[k] as T]));
+}
+
+export const createScriptsSlice: Slice<ScriptsSlice> = (set, get) => ({
+  scriptRuns: {},
+  scriptRunOf: {},
+  scriptDrafts: {},
+  generators: {},
+  generatorOf: {},
+  setScriptDraft: (conversationId, text) => set((s) => ({ scriptDrafts: { ...s.scriptDrafts, [conversationId]: text } })),
+  runScript: async (conversationId, text) => {
+    try {
+      const { runId } = await engineCall('script:run', { text, conversationId });
+      set((s) => {
+        // Events may have arrived before this answer: keep what they brought.
+        const run = s.scriptRuns[runId] ?? { runId, conversationId, steps: [], end: null, unreported: 0 };
+        return {
+          scriptRuns: newest({ ...s.scriptRuns, [runId]: { ...run, conversationId } }),
+          scriptRunOf: { ...s.scriptRunOf, [conversationId]: runId },
+        };
+      });
+      return { ok: true, id: runId };
+    } catch (err) {
+      return { ok: false, message: messageOf(err) };
+    }
+  },
+  stopScript: async (runId) => {
+    await engineCall('script:stop', { runId }).catch(() => undefined);
+  },
+  startGenerator: async (key, request) => {
+    try {
+      const { generatorId } = await engineCall('generator:start', request);
+      set((s) => ({ generatorOf: { ...s.generatorOf, [key]: generatorId } }));
+      return { ok: true, id: generatorId };
+    } catch (err) {
+      return { ok: false, message: messageOf(err) };
+    }
+  },
+  scriptFromConversation: async (conversationId) => {
+    try {
+      const { script } = await engineCall('script:from-conversation', { conversationId });
+      set((s) => ({ scriptDrafts: { ...s.scriptDrafts, [conversationId]: script } }));
+      return { ok: true, id: conversationId };
+    } catch (err) {
+      return { ok: false, message: messageOf(err) };
+    }
+  },
+  mockServerFromConversation: async (conversationId) => {
+    try {
+      const { rules } = await engineCall('script:from-conversation', { conversationId });
+      const { endpointId } = await engineCall('tcp:listen', { bindAddress: '127.0.0.1', port: 0, rules });
+      get().selectEndpoint(endpointId);
+      return { ok: true, id: endpointId };
+    } catch (err) {
+      return { ok: false, message: messageOf(err) };
+    }
+  },
+  stopGenerator: async (generatorId) => {
+    const last = await engineCall('generator:stop', { generatorId }).catch(() => null);
+    if (last) set((s) => ({ generators: { ...s.generators, [generatorId]: last } }));
+  },
+});
+
+type ScriptEvent = Extract<EngineEvent, { type: 'script:step' | 'script:ended' | 'generator:changed' }>;
+type Reduced = Partial<Pick<State, 'scriptRuns' | 'generators'>>;
+
+/** Folds one script or generator event into `acc` (a batch's changes so far, copied on first write). */
+export function reduceScriptEvent(s: State, acc: Reduced, e: ScriptEvent): Reduced {
+  if (e.type === 'generator:changed') {
+    return { ...acc, generators: newest({ ...(acc.generators ?? s.generators), [e.generator.id]: e.generator }) };
+  }
+  const runs = { ...(acc.scriptRuns ?? s.scriptRuns) };
+  const runId = e.type === 'script:step' ? e.result.runId : e.end.runId;
+  const run = runs[runId] ?? { runId, conversationId: '', steps: [], end: null, unreported: 0 };
+  if (e.type === 'script:step') {
+    const steps = run.steps.length >= KEPT_STEPS ? [...run.steps.slice(1 - KEPT_STEPS), e.result] : [...run.steps, e.result];
+    runs[runId] = { ...run, steps };
+  } else {
+    runs[runId] = { ...run, end: e.end, unreported: e.unreported };
+  }
+  return { ...acc, scriptRuns: newest(runs) };
+}
