@@ -14,7 +14,7 @@ Commands:
   sockets    the machine's socket table (ss / netstat / lsof), with --json as a JSON array
 
 Each command has --help. Ctrl-C closes every socket and exits 0.`,
-  listen: `Usage: sockscope listen [--host H] --port P [--rules FILE] [--echo]
+  listen: `Usage: sockscope listen [--host H] --port P [--rules FILE] [--echo] [--tls [--cert C.pem --key K.pem]]
 
 Opens a TCP listener and prints "listening HOST:PORT" as its first line once bound, then one line
 per client and per chunk received or sent. --rules FILE answers by a rules file (YAML or JSON, see
@@ -23,12 +23,18 @@ docs/rules.md); --echo sends back what arrives. --port 0 picks a free port. Defa
   sockscope listen --port 7000
   sockscope listen --host 127.0.0.1 --port 0 --rules replies.yaml`,
   connect: `Usage: sockscope connect --host H --port P | --path SOCKET [--timeout 10s] [--crlf]
+                        [--tls [--insecure] [--servername NAME] [--cafile CA.pem] [--alpn h2,http/1.1]]
 
 Connects; every line read from stdin is sent (with LF, or CRLF with --crlf), and what arrives is
 printed one chunk per line, control characters visible. End of stdin sends our FIN; the command
 ends when the peer closes too, or on Ctrl-C.
 
-  printf 'PING\\r\\n' | sockscope connect --host 127.0.0.1 --port 6379`,
+With --tls the connection speaks TLS after connecting: the certificate is verified (against
+--cafile, or the system's CAs, and the name) unless --insecure; the session (version, cipher, the
+server's subject and SHA-256) is printed to stderr; a certificate that is not trusted exits 1 with why.
+
+  printf 'PING\\r\\n' | sockscope connect --host 127.0.0.1 --port 6379
+  sockscope connect --tls --host 127.0.0.1 --port 8443 --cafile ca.pem`,
   udp: `Usage: sockscope udp [--host H] [--port P] [--to HOST:PORT]
 
 Binds a UDP endpoint (default 127.0.0.1, any free port) and prints "bound HOST:PORT"; each stdin

@@ -199,10 +199,10 @@ describe('sockscope run', () => {
     expect(await p.exit()).toBe(2);
     expect(p.stderr()).toContain('steps.0');
     const tls = join(dir, 'tls.json');
-    writeFileSync(tls, '{ "connect": { "host": "127.0.0.1", "port": 1, "tls": true }, "steps": [ { "send": "x" } ] }');
+    writeFileSync(tls, '{ "connect": { "host": "127.0.0.1", "port": 1, "tls": true, "udp": true }, "steps": [ { "send": "x" } ] }');
     const t = cli(['run', tls]);
     expect(await t.exit()).toBe(2);
-    expect(t.stderr()).toContain('TLS is not yet supported');
+    expect(t.stderr()).toContain('TLS runs over TCP, not UDP');
   });
 });
 

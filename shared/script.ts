@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { Host, Id, LIMITS, PortSpec, UnixPath } from './primitives';
+import { TlsClientOptions } from './tls';
 
 /** Caps a hand-written script never meets and a runaway one always does. */
 export const SCRIPT_LIMITS = {
@@ -45,7 +46,8 @@ export const ScriptConnect = z
     port: PortSpec.optional(),
     /** A Unix domain socket instead of host and port. */
     path: UnixPath.optional(),
-    tls: z.boolean().optional(),
+    /** `true`: TLS with verification; or TLS options (`{ "verify": false, "serverName": "…", "caFile": "…" }`). */
+    tls: z.union([z.boolean(), TlsClientOptions]).optional(),
     udp: z.boolean().optional(),
     timeoutMs: z.number().int().min(LIMITS.timeoutMs.min).max(LIMITS.timeoutMs.max).optional(),
   })
@@ -92,7 +94,8 @@ export type ScriptStep =
   | { repeat: { times: number; steps: ScriptStep[] } }
   | { shutdown: true }
   | { reset: true }
-  | { close: true };
+  | { close: true }
+  | { starttls: true | TlsClientOptions };
 
 export const ScriptStep: z.ZodType<ScriptStep> = z.lazy(() =>
   z.union([
@@ -111,6 +114,8 @@ export const ScriptStep: z.ZodType<ScriptStep> = z.lazy(() =>
     /** Abort with RST. */
     z.strictObject({ reset: z.literal(true) }),
     z.strictObject({ close: z.literal(true) }),
+    /** STARTTLS: after the protocol's upgrade command was answered, go on in TLS (`true`: verification on). */
+    z.strictObject({ starttls: z.union([z.literal(true), TlsClientOptions]) }),
   ]),
 );
 
@@ -128,7 +133,7 @@ export const Script = z.strictObject({
 });
 export type Script = z.infer<typeof Script>;
 
-export type StepKind = 'connect' | 'send' | 'expect' | 'wait' | 'repeat' | 'shutdown' | 'reset' | 'close';
+export type StepKind = 'connect' | 'send' | 'expect' | 'wait' | 'repeat' | 'shutdown' | 'reset' | 'close' | 'starttls';
 
 /** One executed step's outcome, as the `script:step` event and `--json` carry it. */
 export const ScriptStepResult = z.strictObject({
@@ -137,7 +142,7 @@ export const ScriptStepResult = z.strictObject({
   path: z.string(),
   /** Which pass of the enclosing repeats (1-based), empty outside any repeat. */
   iteration: z.array(z.number()),
-  kind: z.enum(['connect', 'send', 'expect', 'wait', 'repeat', 'shutdown', 'reset', 'close']),
+  kind: z.enum(['connect', 'send', 'expect', 'wait', 'repeat', 'shutdown', 'reset', 'close', 'starttls']),
   ok: z.boolean(),
   /** What happened, in one line: `sent 6 bytes`, `matched "+PONG" after 3 ms`, the failure. */
   detail: z.string(),

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { ConnectionSnapshot } from '../../shared/endpoints';
 import { formatSockAddr } from '../../shared/primitives';
+import type { TlsClientOptions } from '../../shared/tls';
 import { err, errOnce, EXIT, out, parseDuration, parsePort, untilInterrupted, UsageError } from '../cli-io';
 import type { CliEngine } from '../engine-port';
 import { trafficPrinter } from '../traffic-printer';
@@ -16,11 +17,17 @@ export async function connect(engine: CliEngine, argv: string[]): Promise<number
       path: { type: 'string' },
       timeout: { type: 'string' },
       crlf: { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
+      insecure: { type: 'boolean', default: false },
+      servername: { type: 'string' },
+      cafile: { type: 'string' },
+      alpn: { type: 'string' },
     },
   });
   if (values.path === undefined && values.host === undefined) throw new UsageError('give --host and --port, or --path');
   const timeoutMs = values.timeout !== undefined ? parseDuration(values.timeout, '--timeout') : undefined;
   const request = values.path !== undefined ? { path: values.path } : { host: values.host as string, port: parsePort(values.port) };
+  const tls = tlsOptions(values);
   const printer = trafficPrinter(out, errOnce);
   // The connection's own snapshots, as they change: connected, then closed (both directions done).
   let latest: ConnectionSnapshot | null = null;
@@ -34,7 +41,7 @@ export async function connect(engine: CliEngine, argv: string[]): Promise<number
     }
   });
   const interrupted = untilInterrupted(engine);
-  endpointId = (await engine.call('tcp:connect', { ...request, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })).endpointId;
+  endpointId = (await engine.call('tcp:connect', { ...request, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(tls ? { tls } : {}) })).endpointId;
   const until = async (done: (c: ConnectionSnapshot) => boolean): Promise<ConnectionSnapshot | null> => {
     for (;;) {
       const c: ConnectionSnapshot | null = latest;
@@ -53,6 +60,8 @@ export async function connect(engine: CliEngine, argv: string[]): Promise<number
   }
   const conversationId = c.conversationId;
   if (c.remote) out(`connected ${formatSockAddr(c.remote)}`);
+  const session = (await engine.call('app:snapshot', {})).conversations.find((x) => x.id === conversationId)?.tls;
+  if (session) err(`tls ${session.version} ${session.cipher}${session.alpn ? ` alpn ${session.alpn}` : ''}${session.verified ? ' verified' : ' NOT verified'}${session.chain[0] ? ` subject "${session.chain[0].subject}" sha256 ${session.chain[0].sha256}` : ''}`);
 
   const lines = createInterface({ input: process.stdin });
   const ending = values.crlf ? '\r\n' : '\n';
@@ -67,4 +76,17 @@ export async function connect(engine: CliEngine, argv: string[]): Promise<number
   lines.close();
   await engine.shutdown();
   return EXIT.ok;
+}
+
+/** `--tls [--insecure] [--servername N] [--cafile F] [--alpn a,b]`, as curl and openssl s_client name them. */
+function tlsOptions(values: { tls?: boolean; insecure?: boolean; servername?: string; cafile?: string; alpn?: string }): TlsClientOptions | null {
+  const wanted = values.tls || values.insecure || values.servername !== undefined || values.cafile !== undefined || values.alpn !== undefined;
+  if (!wanted) return null;
+  if (!values.tls) throw new UsageError('--insecure, --servername, --cafile and --alpn go with --tls');
+  return {
+    verify: !values.insecure,
+    ...(values.servername ? { serverName: values.servername } : {}),
+    ...(values.cafile ? { caFile: values.cafile } : {}),
+    ...(values.alpn ? { alpn: values.alpn.split(',').map((p) => p.trim()).filter(Boolean) } : {}),
+  };
 }

@@ -4,7 +4,7 @@ import { formatSockAddr } from '../../shared/primitives';
 import type { RuleSet } from '../../shared/rules';
 import { CommandError } from '../../engine/command-error';
 import { loadRulesFile, ruleSetOf } from '../../engine/rules/rules-file';
-import { errOnce, out, parsePort, untilInterrupted, UsageError } from '../cli-io';
+import { err, errOnce, out, parsePort, untilInterrupted, UsageError } from '../cli-io';
 import type { CliEngine } from '../engine-port';
 import { trafficPrinter } from '../traffic-printer';
 
@@ -28,8 +28,15 @@ export async function listen(engine: CliEngine, argv: string[], serveRules?: str
       rules: { type: 'string' },
       echo: { type: 'boolean', default: false },
       udp: { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
+      cert: { type: 'string' },
+      key: { type: 'string' },
     },
   });
+  if ((values.cert !== undefined || values.key !== undefined) && !values.tls) throw new UsageError('--cert and --key go with --tls');
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('give both --cert and --key, or neither (a self-signed certificate)');
+  if (values.tls && values.udp) throw new UsageError('TLS runs over TCP, not UDP');
+  const tls = values.tls ? { tls: values.cert !== undefined ? { certFile: values.cert, keyFile: values.key as string } : {} } : {};
   const rulesPath = serveRules ?? values.rules;
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (values.udp && serveRules === undefined) throw new UsageError('--udp is for serve; use the udp command for a plain UDP endpoint');
@@ -44,7 +51,7 @@ export async function listen(engine: CliEngine, argv: string[], serveRules?: str
     const { endpointId } = await engine.call('udp:bind', { bindAddress: values.host, port, ...(rules ? { rules } : {}) });
     return announce(engine, endpointId, 'bound', interrupted.done);
   }
-  const { endpointId } = await engine.call('tcp:listen', { bindAddress: values.host, port, ...(rules ? { rules } : {}), ...behaviour });
+  const { endpointId } = await engine.call('tcp:listen', { bindAddress: values.host, port, ...(rules ? { rules } : {}), ...behaviour, ...tls });
   return announce(engine, endpointId, 'listening', interrupted.done);
 }
 
@@ -58,5 +65,6 @@ async function announce(engine: CliEngine, endpointId: string, word: string, don
     return 1;
   }
   out(`${word} ${formatSockAddr(e.local)}`);
+  if (e.kind === 'tcp-listener' && e.tls?.fingerprint) err(`tls certificate sha256 ${e.tls.fingerprint}${e.tls.selfSigned ? ' (self-signed by Sockscope)' : ''}`);
   return done;
 }

@@ -3,10 +3,11 @@
  * is an ordinary endpoint with its workspace, timeline and traffic) and its event hub (to see what
  * arrives, copied at once: the ring buffer reuses its bytes).
  */
+import { TlsClientOptions } from '../../shared/tls';
 import type { ConnectionSnapshot, EndpointSnapshot } from '../../shared/endpoints';
 import { formatSockAddr } from '../../shared/primitives';
 import { SCRIPT_LIMITS, type ScriptConnect } from '../../shared/script';
-import { CommandError, invalidState } from '../command-error';
+import { invalidState } from '../command-error';
 import type { CommandHandlers } from '../dispatcher';
 import type { Engine } from '../engine';
 import type { HubEvent, HubSubscriber } from '../event-hub';
@@ -141,6 +142,14 @@ export function engineScriptIo(engine: Engine, handlers: () => CommandHandlers):
         if (endpointId) await h()['endpoint:close']({ endpointId });
         else conversation().shutdown();
       },
+      startTls: async (options) => {
+        if (kind === 'udp') throw invalidState('STARTTLS runs over TCP, not UDP');
+        if (!endpointId) throw invalidState('STARTTLS is for a connection of the script’s own (or the one on screen), not a listener’s client');
+        await h()['tcp:start-tls']({ endpointId, tls: TlsClientOptions.parse(options) });
+        const after = conversation().snapshot();
+        if (!after?.tls) throw new Error(after?.error ? `${after.error.code}: ${after.error.message}` : 'the TLS handshake did not complete');
+        return `${after.tls.version}, ${after.tls.cipher}${after.tls.verified ? ', certificate trusted' : ', certificate not verified'}`;
+      },
       onReceive: (l) => tap.onReceive(l),
       onEnded: (l) => {
         endedListeners.push(l);
@@ -169,7 +178,6 @@ export function engineScriptIo(engine: Engine, handlers: () => CommandHandlers):
 
   return {
     async connect(spec: ScriptConnect): Promise<ScriptConnection> {
-      if (spec.tls) throw new CommandError('VALIDATION', 'connect.tls: TLS is not yet supported by scripts (it comes with TLS connections)');
       if (spec.udp) {
         const host = spec.host as string;
         const literal = host.replace(/^\[|\]$/g, '');
@@ -192,7 +200,8 @@ export function engineScriptIo(engine: Engine, handlers: () => CommandHandlers):
       const request = spec.path !== undefined ? { path: spec.path } : { host: spec.host as string, port: spec.port as number | string };
       const tap = new HubTap(engine);
       try {
-        const { endpointId } = await h()['tcp:connect']({ ...request, ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}) });
+        const tls = spec.tls ? { tls: TlsClientOptions.parse(spec.tls === true ? {} : spec.tls) } : {};
+        const { endpointId } = await h()['tcp:connect']({ ...request, ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}), ...tls });
         const snap = await waitFor(tap, endpointId, (s) => {
           const c = s as ConnectionSnapshot;
           // Connected, even if the peer already closed again: what it sent first is still to be read.

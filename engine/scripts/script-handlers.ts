@@ -59,9 +59,6 @@ export function scriptHandlers(engine: Engine, handlers: () => CommandHandlers):
       if (engine.isShuttingDown) throw invalidState('the engine is shutting down');
       const parsed = parseScriptText(text);
       if (!parsed.ok) throw new CommandError('VALIDATION', parsed.error, [{ path: 'text', message: parsed.error }]);
-      if (parsed.script.connect?.tls && conversationId === undefined) {
-        throw new CommandError('VALIDATION', 'connect.tls: TLS is not yet supported by scripts', [{ path: 'text', message: 'connect.tls: not yet supported' }]);
-      }
       if (conversationId !== undefined) engine.requireConversation(conversationId);
       if (runs.size >= MAX_RUNNING_SCRIPTS) throw limitReached(`at most ${MAX_RUNNING_SCRIPTS} scripts run at once: stop one first`);
       const runId = engine.nextId('s');

@@ -3,6 +3,7 @@
  * what arrives and when the peer is gone. The engine implements it over its own endpoints
  * (engine-io.ts); the runner knows nothing else, so it can be read (and tested) on its own.
  */
+import type { TlsClientOptions } from '../../shared/tls';
 import type { ScriptConnect } from '../../shared/script';
 
 export interface ScriptConnection {
@@ -16,6 +17,8 @@ export interface ScriptConnection {
   shutdown(): Promise<void>;
   reset(): Promise<void>;
   close(): Promise<void>;
+  /** STARTTLS on this connection; resolves with the session in words (`TLSv1.3, TLS_AES_256_GCM_SHA384, …`). */
+  startTls(options: TlsClientOptions): Promise<string>;
   /** Called with a copy of every chunk (or datagram) received from now on. */
   onReceive(listener: (bytes: Uint8Array) => void): void;
   /** Called once the peer can send nothing more (FIN, RST, closed), with how it ended. */

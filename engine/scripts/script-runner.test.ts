@@ -185,7 +185,7 @@ describe('bad input is refused before anything connects', () => {
     ['no steps', '{ "connect": { "host": "127.0.0.1", "port": 1 } }', /^steps: /],
     ['an unknown step', '{ "connect": { "host": "127.0.0.1", "port": 1 }, "steps": [ { "sned": "x" } ] }', /^steps\.0/],
     ['a newer version', '{ "version": 2, "steps": [ { "send": "x" } ] }', /script version 1; the file is version 2/],
-    ['TLS (not yet)', '{ "connect": { "host": "127.0.0.1", "port": 1, "tls": true }, "steps": [ { "send": "x" } ] }', /TLS is not yet supported/],
+    ['TLS over UDP', '{ "connect": { "host": "127.0.0.1", "port": 1, "tls": true, "udp": true }, "steps": [ { "send": "x" } ] }', /TLS runs over TCP, not UDP/],
     ['a regex that does not compile', '{ "connect": { "path": "/x" }, "steps": [ { "expect": { "regex": "(" } } ] }', /^steps\.0\.expect\.regex: not a valid RE2 regular expression/],
     ['a backreference (no bounded-time match)', '{ "connect": { "path": "/x" }, "steps": [ { "expect": { "regex": "(a)\\\\1" } } ] }', /RE2 has no lookaround or backreferences/],
     ['a repeat too large', '{ "connect": { "path": "/x" }, "steps": [ { "repeat": { "times": 1000000000, "steps": [ { "wait": 1 } ] } } ] }', /^steps\.0/],

@@ -186,6 +186,14 @@ export async function runScript(o: RunScriptOptions): Promise<ScriptRunEnd> {
       await act('reset', () => c.reset());
       return { detail: 'RST sent' };
     }
+    if ('starttls' in step) {
+      const options = step.starttls === true ? {} : step.starttls;
+      let session = '';
+      await act('STARTTLS', async () => {
+        session = await c.startTls(options);
+      });
+      return { detail: `secure: ${session}` };
+    }
     await act('close', () => c.close());
     return { detail: c.endpointId ? 'closed' : 'closed our side (FIN): a listener’s client is closed by its peer or the listener' };
   };
