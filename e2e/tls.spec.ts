@@ -33,6 +33,7 @@ test('a TLS listener with a self-signed certificate: openssl s_client connects, 
     client.stdin?.write('hello through tls\n');
     const clients = region.getByRole('table', { name: 'Clients' });
     await expect(clients.getByRole('row')).toHaveCount(2);
+    await expect(clients.getByRole('row').nth(1)).toContainText('TLSv1.3');
     await clients.getByRole('row').nth(1).click();
     await expect(region.getByRole('log', { name: 'Traffic' })).toContainText('hello through tls');
     const session = region.getByRole('group', { name: 'TLS' }).last();

@@ -180,6 +180,14 @@ describe.runIf(hasOpenssl)('TLS client against openssl s_server', () => {
     secured?.socket.write('mtls ok\n');
     await expect.poll(() => server.received(), { timeout: 5000 }).toContain('mtls ok');
     expect(server.received()).toMatch(/subject=CN ?= ?sockscope client/);
+
+    // The same identity as one PKCS#12 file with a passphrase.
+    openssl('pkcs12', '-export', '-in', 'client.pem', '-inkey', 'client.key', '-out', 'client.p12', '-passout', 'pass:p12 secret');
+    const again = await sServer(['-cert', 'good.pem', '-key', 'good.key', '-Verify', '1', '-CAfile', 'good-ca.pem', '-tls1_2']);
+    const p12 = await handshake(again.port, { caFile: file('good-ca.pem'), identity: { pfxFile: file('client.p12'), passphrase: 'p12 secret' } });
+    expect(p12.secured?.info.verified).toBe(true);
+    p12.secured?.socket.write('p12 ok\n');
+    await expect.poll(() => again.received(), { timeout: 5000 }).toContain('p12 ok');
   });
 
   it('a plain-text port: explained, not a crash', async () => {

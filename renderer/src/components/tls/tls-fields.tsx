@@ -24,6 +24,8 @@ export interface TlsClientDraft {
   caFile: string;
   certFile: string;
   keyFile: string;
+  /** A PKCS#12 (.p12/.pfx) file instead of certificate + key files. */
+  pfxFile: string;
   passphrase: string;
   minVersion: VersionChoice;
   maxVersion: VersionChoice;
@@ -37,6 +39,7 @@ export const DEFAULT_TLS_CLIENT: TlsClientDraft = {
   caFile: '',
   certFile: '',
   keyFile: '',
+  pfxFile: '',
   passphrase: '',
   minVersion: '',
   maxVersion: '',
@@ -58,11 +61,15 @@ export function tlsClientOf(d: TlsClientDraft): { tls: TlsClientOptions | undefi
   if (!d.enabled) return { tls: undefined };
   const errors: Record<string, string> = {};
   if ((d.certFile.trim() === '') !== (d.keyFile.trim() === '')) errors.tlsKey = 'A client certificate needs both its certificate file and its key file.';
+  if (d.pfxFile.trim() && (d.certFile.trim() || d.keyFile.trim())) errors.tlsKey = 'Give a PKCS#12 file or certificate and key files, not both.';
   if (d.serverName.trim().length > 253) errors.serverName = 'A server name is at most 253 characters.';
   if (Object.keys(errors).length > 0) return { errors };
-  const identity = d.certFile.trim()
-    ? { identity: { certFile: d.certFile.trim(), keyFile: d.keyFile.trim(), ...(d.passphrase ? { passphrase: d.passphrase } : {}) } }
-    : {};
+  const passphrase = d.passphrase ? { passphrase: d.passphrase } : {};
+  const identity = d.pfxFile.trim()
+    ? { identity: { pfxFile: d.pfxFile.trim(), ...passphrase } }
+    : d.certFile.trim()
+      ? { identity: { certFile: d.certFile.trim(), keyFile: d.keyFile.trim(), ...passphrase } }
+      : {};
   return {
     tls: {
       verify: d.verify,
@@ -103,6 +110,7 @@ export function TlsClientFields({ draft, onChange, errors, host }: { draft: TlsC
             <div className="row">
               <TextField label="Client certificate file" value={draft.certFile} onChange={set('certFile')} placeholder="none" error={errors.tlsKey} />
               <TextField label="Client key file" value={draft.keyFile} onChange={set('keyFile')} placeholder="none" />
+              <TextField label="Client PKCS#12 file" value={draft.pfxFile} onChange={set('pfxFile')} placeholder="or a .p12 / .pfx" />
               <TextField label="Key passphrase" value={draft.passphrase} onChange={set('passphrase')} type="password" className="narrow" hint="never saved" />
             </div>
           </details>

@@ -1,3 +1,4 @@
+import type { ConversationSnapshot } from '../../../../shared/endpoints';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useRef } from 'react';
 import { formatSockAddr } from '../../../../shared/primitives';
@@ -103,6 +104,7 @@ const ClientRow = memo(function ClientRow({ listenerId, id, selected, showLocal 
       <td>
         {live ? conversationStateLabel(c.state) : UNKNOWN_STATE_SHORT}
         {c.exec?.state === 'waiting' && <span className="exec-waiting"> · waiting</span>}
+        {c.tls && <ClientTls tls={c.tls} />}
       </td>
       <td title={c.connectedAt !== null ? formatTime(c.connectedAt) : undefined}>{c.connectedAt !== null ? formatTime(c.connectedAt).slice(0, 8) : '—'}</td>
       <td>{formatBytes(c.stats.bytesIn)}</td>
@@ -114,3 +116,18 @@ const ClientRow = memo(function ClientRow({ listenerId, id, selected, showLocal 
     </tr>
   );
 });
+
+/** A TLS client's session in its row: version, ALPN and its certificate's name; the cipher on hover. */
+function ClientTls({ tls }: { tls: NonNullable<ConversationSnapshot['tls']> }) {
+  const cert = tls.chain[0];
+  const cn = cert ? (/(?:^|, )CN=([^,]+)/.exec(cert.subject)?.[1] ?? cert.subject) : null;
+  const title = `${tls.version}, ${tls.cipher}${tls.alpn ? `, ALPN ${tls.alpn}` : ''}${cert ? `, client certificate ${cert.subject} (SHA-256 ${cert.sha256})${tls.verified ? ', trusted' : ', not trusted'}` : ', no client certificate'}`;
+  return (
+    <span className="muted client-tls" title={title}>
+      {' · '}
+      {tls.version}
+      {tls.alpn && ` · ${tls.alpn}`}
+      {cn && ` · ${cn}`}
+    </span>
+  );
+}
