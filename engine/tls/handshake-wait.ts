@@ -54,3 +54,15 @@ export function waitForHandshake(
     tls.once(done, onDone);
   });
 }
+
+/** What both sides negotiated, as the session info shows it (the rest of it is side-specific). */
+export function negotiated(tls: TLSSocket): Pick<TlsSessionInfo, 'version' | 'cipher' | 'cipherStandardName' | 'alpn' | 'resumed'> {
+  const cipher = tls.getCipher();
+  return {
+    version: tls.getProtocol() ?? 'unknown',
+    cipher: cipher.name,
+    cipherStandardName: cipher.standardName ?? null,
+    alpn: typeof tls.alpnProtocol === 'string' ? tls.alpnProtocol : null,
+    resumed: tls.isSessionReused(),
+  };
+}

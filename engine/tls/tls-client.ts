@@ -12,7 +12,7 @@ import { TLS_LIMITS, TlsClientOptions, type TlsSessionInfo } from '../../shared/
 import { readFileNoFollow } from '../files/read-no-follow';
 import { describeChain } from './certificate-info';
 import { KeyLog } from './key-log';
-import { HANDSHAKE_TIMEOUT_MS, TlsHandshakeError, waitForHandshake } from './handshake-wait';
+import { HANDSHAKE_TIMEOUT_MS, negotiated, TlsHandshakeError, waitForHandshake } from './handshake-wait';
 import { verifyProblem } from './verify-problem';
 
 export { TlsHandshakeError } from './handshake-wait';
@@ -68,13 +68,8 @@ export async function secureClient(plain: Socket, host: string, requested: TlsCl
   const leaf = chain[0];
   steps.note('certificate received', leaf ? `${chain.length} certificate${chain.length === 1 ? '' : 's'}: ${leaf.subject}, SHA-256 ${leaf.sha256}` : 'none');
   const problem = tls.authorized ? null : verifyProblem(String(tls.authorizationError ?? 'UNKNOWN'), chain, expectedName, now);
-  const cipher = tls.getCipher();
   const info: TlsSessionInfo = {
-    version: tls.getProtocol() ?? 'unknown',
-    cipher: cipher.name,
-    cipherStandardName: cipher.standardName ?? null,
-    alpn: typeof tls.alpnProtocol === 'string' ? tls.alpnProtocol : null,
-    resumed: tls.isSessionReused(),
+    ...negotiated(tls),
     serverName: serverName ?? null,
     verified: tls.authorized,
     problem,

@@ -11,7 +11,7 @@ import { TLS_LIMITS, TlsServerOptions, type TlsSessionInfo } from '../../shared/
 import { readFileNoFollow } from '../files/read-no-follow';
 import { describeChain } from './certificate-info';
 import { KeyLog } from './key-log';
-import { HANDSHAKE_TIMEOUT_MS, TlsHandshakeError, waitForHandshake } from './handshake-wait';
+import { HANDSHAKE_TIMEOUT_MS, negotiated, TlsHandshakeError, waitForHandshake } from './handshake-wait';
 import type { HandshakeSteps, SecuredSocket } from './tls-client';
 import { verifyProblem } from './verify-problem';
 
@@ -78,13 +78,8 @@ export async function secureAccepted(plain: Socket, tlsConfig: ServerTls, steps:
   const chain = describeChain(tls.getPeerCertificate(true), now);
   const asked = options.clientCertificates !== 'none';
   const problem = asked && chain.length > 0 && !tls.authorized ? verifyProblem(String(tls.authorizationError ?? 'UNKNOWN'), chain, '', now) : null;
-  const cipher = tls.getCipher();
   const info: TlsSessionInfo = {
-    version: tls.getProtocol() ?? 'unknown',
-    cipher: cipher.name,
-    cipherStandardName: cipher.standardName ?? null,
-    alpn: typeof tls.alpnProtocol === 'string' ? tls.alpnProtocol : null,
-    resumed: tls.isSessionReused(),
+    ...negotiated(tls),
     serverName: typeof (tls as { servername?: unknown }).servername === 'string' ? ((tls as { servername?: string }).servername ?? null) : null,
     verified: asked && chain.length > 0 && tls.authorized,
     problem,
