@@ -23,6 +23,12 @@ const rawIpc = {
   message: 'Raw IPC lives only in hosts/electron/ipc-bridge.ts and hosts/electron/preload.ts.',
 };
 
+// The renderer's own imports; the UI folders add the engine's door (see below).
+const rendererImports = {
+  paths: [{ name: 'electron', message: 'The renderer reaches the engine only through its bridge.' }],
+  patterns: [{ group: ['node:*', '**/engine/**', '**/hosts/**', '**/cli/**'], message: 'The renderer imports only shared/ and its own code.' }],
+};
+
 const htmlSinks = [
   { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Render bytes and OS output as text, never as HTML.' },
   { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML)$/]", message: 'Render bytes and OS output as text, never as HTML.' },
@@ -87,9 +93,28 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       // We don't run the React Compiler; virtualizers are fine without memoization.
       'react-hooks/incompatible-library': 'off',
+      'no-restricted-imports': ['error', rendererImports],
+    },
+  },
+  {
+    // The UI calls the engine only through store actions (renderer/src/store/*-slice.ts): never the
+    // bridge, nor the store's engine port. main.tsx, the store and the bridge itself may.
+    files: ['renderer/src/components/**', 'renderer/src/shortcuts/**', 'renderer/src/lib/**', 'renderer/src/theme/**', 'renderer/src/app.tsx'],
+    rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'The renderer reaches the engine only through its bridge.' }], patterns: [{ group: ['node:*', '**/engine/**', '**/hosts/**', '**/cli/**'], message: 'The renderer imports only shared/ and its own code.' }] },
+        {
+          paths: rendererImports.paths,
+          patterns: [
+            ...rendererImports.patterns,
+            { group: ['**/bridge/*', '**/store/engine-port'], message: 'Components reach the engine through store actions (renderer/src/store/*-slice.ts).' },
+            {
+              group: ['**/store/conversation-history'],
+              allowImportNames: ['FullChunk', 'History'],
+              message: 'Fetch history through the store actions (fetchHistory, fetchWholeChunk, readRecordingFile).',
+            },
+          ],
+        },
       ],
     },
   },

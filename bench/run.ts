@@ -140,6 +140,10 @@ async function throughput(host: Host, ui: Ui, o: Options): Promise<void> {
     cpu.push((cpuMs(receiver) - c0) / (bytes / GiB));
     rates.push(bytes / GiB / (r.ms / 1000));
   };
+  // One untimed warm-up stream into each receiver first: a fresh process's first gigabyte carries
+  // its JIT and heap growth (measured: the first Sockscope trial of a run took 1.4-2× the CPU of
+  // the next ones, whether or not the UI showed the stream), which is not the steady cost per byte.
+  for (const port of [sinkPort, l.port]) await worker('sender.mjs', ['127.0.0.1', port, Math.min(bytes, GiB / 4)]).line();
   for (let t = 0; t < TRIALS; t++) {
     await trial(sinkPort, sinkPid, bare, bareCpu);
     await trial(l.port, pid, ours, oursCpu);
@@ -185,21 +189,33 @@ async function throughput(host: Host, ui: Ui, o: Options): Promise<void> {
 
 async function uiUnderLoad(host: Host, ui: Ui, o: Options): Promise<void> {
   const l = await openListener(host, ui, { backlog: 4096 });
-  const clients = worker('clients.mjs', ['127.0.0.1', l.port, o.loadClients, 20, o.loadSeconds * 1000]);
+  // The accept storm is measured on its own (its longest task), then the load window begins once
+  // the workspace shows every client: the target is the steady state under load. The clients keep
+  // writing past the window (their duration has room for the storm), and are stopped after it.
+  await startRecording(ui.page);
+  const clients = worker('clients.mjs', ['127.0.0.1', l.port, o.loadClients, 20, (o.loadSeconds + 30) * 1000]);
   const c = await clients.line<{ connected: number }>(0);
+  await ui.page.getByText(`${c.connected} accepted`, { exact: false }).first().waitFor({ timeout: 20_000 });
+  await sleep(1500);
+  const storm = await stopRecording(ui.page);
+  const before = await endpointStats(host, l.id);
   await startRecording(ui.page);
   const t0 = performance.now();
-  const { sent } = await clients.line<{ sent: number }>(1);
+  await sleep(o.loadSeconds * 1000);
   const seconds = (performance.now() - t0) / 1000;
   const m = await stopRecording(ui.page);
+  const after = await endpointStats(host, l.id);
   await clients.stop();
+  const received = (after?.stats.bytesIn ?? 0) - (before?.stats.bytesIn ?? 0);
   const p95 = percentile(m.frames, 95);
   const longest = max(m.longtasks);
   const perSecond = m.batches / seconds;
-  const label = `${c.connected} clients × 20 msg/s × ${o.loadSeconds} s (${sent.toLocaleString('en')} messages)`;
+  const label = `${c.connected} clients × 20 msg/s × ${o.loadSeconds} s (the listener took ${(received / 1024 / 1024).toFixed(2)} MiB in the window)`;
   record('4 UI under load', `frame time p95, ${label}`, `${f(p95)} ms (${m.frames.length} frames)`, '< 20 ms', p95 < 20);
-  record('4 UI under load', 'longest task', `${f(longest)} ms (${m.longtasks.length} long tasks)`, '< 100 ms', longest < 100);
+  // Issue 11's target: no task over 50 ms (a long task is one the browser reports: over 50 ms).
+  record('4 UI under load', 'longest task', `${f(longest)} ms (${m.longtasks.length} long tasks)`, 'none over 50 ms', m.longtasks.length === 0);
   record('4 UI under load', 'batches received per second', f(perSecond), '≤ 60', perSecond <= 60);
+  record('4 UI under load', `before the window: ${c.connected} clients arriving and shown, longest task`, `${f(max(storm.longtasks))} ms (${storm.longtasks.length} long tasks)`, 'reported');
   await removeEndpoint(host, l.id);
 }
 
@@ -247,13 +263,19 @@ async function udpBurst(host: Host, ui: Ui, o: Options): Promise<void> {
   let dropped = 0;
   let sent = 0;
   let ms = 0;
+  // An untimed warm-up burst into each receiver first, as for the stream (section 1): the first
+  // burst into a fresh endpoint read 20-40 % fewer datagrams than the next ones.
+  for (const p of [sinkPort, port]) await worker('udp-burst.mjs', ['127.0.0.1', p, Math.min(o.datagrams, 50_000), 64]).line();
+  await sleep(1500);
+  sink.proc.stdin?.write('\n');
+  const { received: warmBare } = await sink.line<{ received: number }>(1);
   let before = await endpointStats(host, id);
   for (let t = 0; t < TRIALS; t++) {
     await worker('udp-burst.mjs', ['127.0.0.1', sinkPort, o.datagrams, 64]).line<{ sent: number; ms: number }>();
     await sleep(1500);
     sink.proc.stdin?.write('\n');
-    const { received: bareTotal } = await sink.line<{ received: number }>(t + 1);
-    bare.push(bareTotal - bare.reduce((n, x) => n + x, 0));
+    const { received: bareTotal } = await sink.line<{ received: number }>(t + 2);
+    bare.push(bareTotal - warmBare - bare.reduce((n, x) => n + x, 0));
     const burst = await worker('udp-burst.mjs', ['127.0.0.1', port, o.datagrams, 64]).line<{ sent: number; ms: number }>();
     await sleep(1500); // the engine's counters settle
     const after = await endpointStats(host, id);

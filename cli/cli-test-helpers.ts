@@ -5,11 +5,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { join } from 'node:path';
+import { bundleNodeEntry, REPO_ROOT } from '../engine/testing/node-bundle';
 
 export interface CliProcess {
   child: ChildProcessWithoutNullStreams;
@@ -27,16 +24,7 @@ let bundleDir: string | null = null;
 export async function bundleCli(): Promise<string> {
   bundleDir ??= mkdtempSync(join(tmpdir(), 'sockscope-cli-'));
   const outfile = join(bundleDir, 'sockscope.cjs');
-  await build({
-    entryPoints: [join(ROOT, 'cli/sockscope.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'warning',
-    external: ['electron', 'bufferutil', 'utf-8-validate'],
-  });
+  await bundleNodeEntry('cli/sockscope.ts', outfile);
   return outfile;
 }
 
@@ -60,10 +48,10 @@ export function killLeftovers(): void {
   running.clear();
 }
 
-export function startCli(command: string, args: string[], opts: { cwd?: string; stdin?: string } = {}): CliProcess {
+export function startCli(command: string, args: string[], opts: { cwd?: string; stdin?: string; env?: NodeJS.ProcessEnv } = {}): CliProcess {
   // Its own process group, so a test that fails half-way can end all of it (see killLeftovers);
   // signals the tests send go to this one pid, as a person's `kill -INT` would.
-  const child = spawn(command, args, { cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, detached: true });
+  const child = spawn(command, args, { cwd: opts.cwd ?? REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...opts.env }, detached: true });
   running.add(child);
   let out = '';
   let err = '';

@@ -15,15 +15,30 @@ Commands:
 
 Each command has --help. Ctrl-C closes every socket and exits 0.`,
   listen: `Usage: sockscope listen [--host H] --port P [--rules FILE] [--echo] [--tls [--cert C.pem --key K.pem]]
+                       [--client-cert request|require --client-ca CA.pem] [--tls-min 1.2] [--tls-max 1.3]
 
 Opens a TCP listener and prints "listening HOST:PORT" as its first line once bound, then one line
 per client and per chunk received or sent. --rules FILE answers by a rules file (YAML or JSON, see
 docs/rules.md); --echo sends back what arrives. --port 0 picks a free port. Default host 127.0.0.1.
 
+TLS (--tls): every client speaks TLS; without --cert/--key, a self-signed certificate Sockscope
+makes and keeps (its SHA-256 is printed to stderr).
+  --cert FILE, --key FILE       the listener's certificate and key (PEM)
+  --pass-file FILE              the key's passphrase, first line of FILE (or $SOCKSCOPE_TLS_PASSPHRASE;
+                                never on the command line)
+  --client-cert request|require ask clients for a certificate / refuse clients without a trusted one
+  --client-ca FILE              the CAs client certificates are checked against (needed by require)
+  --tls-min V, --tls-max V      TLS versions allowed: 1, 1.1, 1.2, 1.3
+Each TLS client's accept line shows its version and certificate:
+  accepted 127.0.0.1:50412 tls TLSv1.3 client-cert "CN=client" verified
+
   sockscope listen --port 7000
-  sockscope listen --host 127.0.0.1 --port 0 --rules replies.yaml`,
+  sockscope listen --host 127.0.0.1 --port 0 --rules replies.yaml
+  sockscope listen --port 8443 --tls --cert server.pem --key server.key --client-cert require --client-ca ca.pem`,
   connect: `Usage: sockscope connect --host H --port P | --path SOCKET [--timeout 10s] [--crlf]
-                        [--tls [--insecure] [--servername NAME] [--cafile CA.pem] [--alpn h2,http/1.1]]
+                        [--tls [--insecure] [--servername NAME] [--cafile CA.pem] [--alpn h2,http/1.1]
+                               [--tls-min 1.2] [--tls-max 1.3]
+                               [--cert C.pem --key K.pem | --pfx ID.p12] [--pass-file FILE]]
 
 Connects; every line read from stdin is sent (with LF, or CRLF with --crlf), and what arrives is
 printed one chunk per line, control characters visible. End of stdin sends our FIN; the command
@@ -31,10 +46,21 @@ ends when the peer closes too, or on Ctrl-C.
 
 With --tls the connection speaks TLS after connecting: the certificate is verified (against
 --cafile, or the system's CAs, and the name) unless --insecure; the session (version, cipher, the
-server's subject and SHA-256) is printed to stderr; a certificate that is not trusted exits 1 with why.
+server's subject and SHA-256, the handshake's time) is printed to stderr; a certificate that is
+not trusted exits 1 with why.
+  --insecure                    do not verify the server's certificate (the session says NOT verified)
+  --servername NAME             SNI, and the name the certificate must carry
+  --cafile FILE                 trust these CAs (PEM) instead of the system's
+  --alpn LIST                   ALPN protocols offered, comma-separated
+  --tls-min V, --tls-max V      TLS versions allowed: 1, 1.1, 1.2, 1.3
+  --cert FILE, --key FILE       a client certificate and its key (PEM), for mutual TLS
+  --pfx FILE                    a client certificate and key in one PKCS#12 file
+  --pass-file FILE              the key's passphrase, first line of FILE (or $SOCKSCOPE_TLS_PASSPHRASE;
+                                never on the command line, where ps would show it)
 
   printf 'PING\\r\\n' | sockscope connect --host 127.0.0.1 --port 6379
-  sockscope connect --tls --host 127.0.0.1 --port 8443 --cafile ca.pem`,
+  sockscope connect --tls --host 127.0.0.1 --port 8443 --cafile ca.pem
+  sockscope connect --tls --host 127.0.0.1 --port 8443 --cafile ca.pem --pfx me.p12 --pass-file me.pass`,
   udp: `Usage: sockscope udp [--host H] [--port P] [--to HOST:PORT]
 
 Binds a UDP endpoint (default 127.0.0.1, any free port) and prints "bound HOST:PORT"; each stdin

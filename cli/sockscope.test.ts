@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPeers } from '../engine/testing/cleanup';
 import { freePort } from '../engine/testing/tcp-peers';
-import { startPeer, startRedis, tcpReady } from '../engine/scripts/script-test-helpers';
+import { startPeer, startRedis, tcpReady } from '../engine/testing/script-test-helpers';
 import { bundleCli, killLeftovers, removeBundle, startCli } from './cli-test-helpers';
 
 let bundle = '';

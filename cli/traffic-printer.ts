@@ -6,6 +6,7 @@
 import { base64ToBytes } from '../shared/bytes';
 import type { EngineEvent } from '../shared/contract';
 import { formatSockAddr, type SockAddr } from '../shared/primitives';
+import type { ConversationTls } from '../shared/tls';
 import { visibleText } from '../shared/visible-bytes';
 
 /** Characters of one chunk's text shown on its line. */
@@ -13,6 +14,17 @@ const SHOWN_CHARS = 2000;
 
 export interface TrafficPrinter {
   handle(e: EngineEvent): void;
+}
+
+/** A peer's text (a certificate's subject) on one line, control characters visible: never terminal escapes. */
+export function visibleLine(text: string): string {
+  return visibleText(new TextEncoder().encode(text)).replace(/\n/g, '');
+}
+
+/** A TLS client's session on its accept line: `tls TLSv1.3 client-cert "CN=…" verified`. */
+function acceptedTls(tls: ConversationTls): string {
+  const leaf = tls.chain[0];
+  return `tls ${tls.version}${leaf ? ` client-cert "${visibleLine(leaf.subject)}" ${tls.verified ? 'verified' : 'NOT verified'}` : ''}`;
 }
 
 /** `err` should print each distinct line once (cli-io's errOnce): snapshots repeat an endpoint's error. */
@@ -30,7 +42,7 @@ export function trafficPrinter(out: (line: string) => void, err: (line: string) 
         const peer = c.remote ? formatSockAddr(c.remote) : c.id;
         if (!peers.has(c.id)) {
           peers.set(c.id, peer);
-          out(c.role === 'accepted' ? `accepted ${peer}` : `connected ${peer}`);
+          out(c.role === 'accepted' ? `accepted ${peer}${c.tls ? ` ${acceptedTls(c.tls)}` : ''}` : `connected ${peer}`);
         }
         const before = states.get(c.id);
         states.set(c.id, c.state);

@@ -14,7 +14,10 @@ test('a listener shows live throughput charts and a client sparkline; a conversa
     await expect(region.getByRole('img', { name: /bytes per second in and out/ }).first()).toBeVisible();
     await expect(region.getByRole('img', { name: /connections accepted per second and open/ })).toBeVisible();
     await expect(sidebar(page).getByRole('img', { name: /All endpoints: bytes per second/ })).toBeVisible();
-    await expect(region.getByRole('table', { name: 'Clients' }).locator('canvas.sparkline')).toHaveCount(1);
+    const sparkline = region.getByRole('table', { name: 'Clients' }).locator('svg.sparkline');
+    await expect(sparkline).toHaveCount(1);
+    // Drawn from the rates store: a line through the last minute's samples.
+    await expect(sparkline.locator('polyline.spark-in')).toHaveAttribute('points', /\d+(\.\d)?,\d+(\.\d)? /);
 
     await showPanelTab(region, 'Recording');
     await region.getByRole('button', { name: 'Record' }).click();

@@ -1,6 +1,6 @@
 import type { EngineEvent, EventBatch } from '../shared/contract';
 import type { TrafficChunk } from '../shared/endpoints';
-import type { HubEvent, HubSubscriber } from './event-hub';
+import type { HubEvent, HubSubscriber, StateEvent } from './event-hub';
 import { guarded, logInternalError } from './fault-barrier';
 import type { StoredChunk, TrafficLog } from './traffic/traffic-log';
 import type { UiClient } from './ui-client';
@@ -32,10 +32,21 @@ export interface BatcherOptions {
   /** Chunks (and bytes) of recent traffic a conversation newly watched gets from its log. */
   catchUpChunks?: number;
   catchUpBytes?: number;
+  /**
+   * Recent traffic read from the logs per batch, across conversations (at least one goes): a
+   * session attached to a thousand conversations gets theirs over a few batches, not in one task.
+   */
+  catchUpBytesPerFlush?: number;
+  catchUpPerFlush?: number;
 }
 
-/** Where a newly watched conversation's recent traffic is read from (the engine's logs). */
-type TrafficLogs = (conversationId: string) => TrafficLog | undefined;
+/** What a batcher needs of the engine besides the hub: its conversations' logs. */
+interface TrafficSource {
+  log(conversationId: string): TrafficLog | undefined;
+  /** Every conversation now, oldest first. */
+  conversationIds(): string[];
+}
+
 
 interface PendingTraffic {
   /**
@@ -58,7 +69,11 @@ export const BATCH_DEFAULTS = {
   unwatchedCountersMs: 1000,
   catchUpChunks: 200,
   catchUpBytes: 256 * 1024,
+  catchUpBytesPerFlush: 256 * 1024,
+  catchUpPerFlush: 64,
 } as const;
+
+const NO_TRAFFIC: TrafficSource = { log: () => undefined, conversationIds: () => [] };
 
 /**
  * One per UI client. Collects hub events and flushes them as one batch at most every
@@ -72,7 +87,7 @@ export const BATCH_DEFAULTS = {
 export class EventBatcher implements HubSubscriber, UiClient {
   private readonly opts: Required<BatcherOptions>;
   private order: string[] = [];
-  private states = new Map<string, () => EngineEvent | null>();
+  private states = new Map<string, StateEvent>();
   private traffic = new Map<string, PendingTraffic>();
   /** Keys whose pending change is counters only, with their minimum spacing. */
   private holdable = new Map<string, number>();
@@ -90,15 +105,54 @@ export class EventBatcher implements HubSubscriber, UiClient {
   private disposed = false;
   /** null: the client never said what it shows, so it gets every conversation's previews. */
   private watched: ReadonlySet<string> | null = null;
-  /** Newly watched: the next flush sends their recent traffic from the log instead of live previews. */
+  /**
+   * Owed their recent traffic, read from the log at a flush (a few per flush) instead of live
+   * previews: newly watched ones, and at a hello every conversation then (the snapshot has none).
+   */
   private catchUp = new Set<string>();
+  /** Between a hello and its snapshot going out: nothing is sent (it would be older than the snapshot). */
+  private held = false;
+  /** The client applies `listener:changed`: per key, what it was last sent (see StateEvent.since). */
+  private appends = false;
+  private marks = new Map<string, object>();
 
   constructor(
     private readonly sink: BatchSink,
     options: BatcherOptions = {},
-    private readonly logs: TrafficLogs = () => undefined,
+    private readonly source: TrafficSource = NO_TRAFFIC,
   ) {
     this.opts = { ...BATCH_DEFAULTS, ...options };
+  }
+
+  /**
+   * A hello: the client starts over from a snapshot it is about to be sent, with no traffic in it.
+   * Nothing is sent until `synced`; what changes meanwhile waits (coalesced, built at the flush, so
+   * never older than the snapshot). The client watches everything again until it says otherwise.
+   */
+  restart(options: { timelineAppends: boolean }): void {
+    if (this.disposed) return;
+    this.held = true;
+    this.appends = options.timelineAppends;
+    this.marks.clear();
+    this.watched = null;
+    this.traffic.clear();
+    this.catchUp.clear();
+  }
+
+  /** The snapshot went out: batches flow, starting with the recent traffic of every conversation. */
+  synced(): void {
+    if (this.disposed || !this.held) return;
+    this.held = false;
+    // Newest first: the conversations a person most likely looks at.
+    for (const id of this.source.conversationIds().reverse()) {
+      this.catchUp.add(id);
+      this.traffic.delete(id);
+    }
+    this.schedule();
+  }
+
+  watching(): ReadonlySet<string> | null {
+    return this.watched;
   }
 
   watch(conversationIds: readonly string[]): void {
@@ -108,13 +162,14 @@ export class EventBatcher implements HubSubscriber, UiClient {
     this.watched = next;
     for (const id of this.traffic.keys()) if (!next.has(id)) this.traffic.delete(id);
     for (const id of this.catchUp) if (!next.has(id)) this.catchUp.delete(id);
-    // Until now a client that watched nothing in particular was sent everything: nothing to catch up.
+    // Until now a client that watched nothing in particular was sent everything (what it is still
+    // owed stays in catchUp): nothing more to catch up.
     if (before === null) return;
     let added = false;
     for (const id of next) {
       if (before.has(id)) continue;
       this.catchUp.add(id);
-      this.pendingTraffic(id);
+      this.traffic.delete(id);
       added = true;
     }
     if (added) this.schedule();
@@ -136,9 +191,9 @@ export class EventBatcher implements HubSubscriber, UiClient {
       const pending = this.states.get(e.key);
       // Fast path, taken on nearly every received chunk at line rate: the same counters-only change
       // is already pending (and its flush scheduled); there is nothing to add.
-      if (pending === e.build && e.throttleMs && this.holdable.has(e.key)) return;
+      if (pending?.build === e.build && e.throttleMs && this.holdable.has(e.key)) return;
       if (!pending) this.order.push(e.key);
-      this.states.set(e.key, e.build);
+      this.states.set(e.key, e);
       if (!e.throttleMs) {
         this.urgent.add(e.key);
         this.holdable.delete(e.key);
@@ -149,8 +204,8 @@ export class EventBatcher implements HubSubscriber, UiClient {
         return;
       }
     } else {
-      // Not shown by this client (its counters still go), or about to be sent from the log whole.
-      if (this.watched !== null && (!this.watched.has(e.conversationId) || this.catchUp.has(e.conversationId))) return;
+      // About to be sent from the log whole, or not shown by this client (its counters still go).
+      if (this.catchUp.has(e.conversationId) || (this.watched !== null && !this.watched.has(e.conversationId))) return;
       const t = this.pendingTraffic(e.conversationId);
       const preview = Math.min(e.chunk.bytes.length, this.opts.chunkPreviewBytes);
       if (
@@ -199,7 +254,12 @@ export class EventBatcher implements HubSubscriber, UiClient {
 
   /** Sends everything pending as one batch (unless the sink is congested: then later). */
   flush(): void {
-    if (this.order.length === 0 || this.disposed) return;
+    if ((this.order.length === 0 && this.catchUp.size === 0) || this.disposed) return;
+    if (this.held) {
+      // `synced` flushes; until then this timer (re-armed by new changes) runs at the usual pace.
+      this.lastFlush = Date.now();
+      return;
+    }
     if (this.sink.congested?.()) {
       this.lastFlush = Date.now();
       this.schedule();
@@ -222,13 +282,12 @@ export class EventBatcher implements HubSubscriber, UiClient {
         const t = this.traffic.get(id);
         if (t) {
           this.traffic.delete(id); // a key listed twice (unwatched, then watched again) sends once
-          const event = this.catchUp.has(id) ? this.catchUpEvent(id) : this.trafficEvent(id, t);
-          if (event) events.push(event);
+          events.push(this.trafficEvent(id, t));
         }
         continue;
       }
-      const build = this.states.get(key);
-      if (!build) continue;
+      const state = this.states.get(key);
+      if (!state) continue;
       const spacing = this.holdable.get(key);
       const last = this.sentAt.get(key);
       if (spacing !== undefined && last !== undefined && now - last < spacing) {
@@ -243,14 +302,17 @@ export class EventBatcher implements HubSubscriber, UiClient {
         heldFor = 0;
         continue;
       }
-      const event = this.build(key, build);
-      if (event) (event.type === 'endpoint:removed' ? removals : events).push(event);
+      const event = this.build(key, state);
+      if (event?.type === 'endpoint:removed') {
+        removals.push(event);
+        this.marks.delete(key);
+      } else if (event) events.push(event);
       this.sentAt.set(key, now);
     }
-    const states = new Map<string, () => EngineEvent | null>();
+    const states = new Map<string, StateEvent>();
     const holdable = new Map<string, number>();
     for (const key of held) {
-      states.set(key, this.states.get(key) as () => EngineEvent | null);
+      states.set(key, this.states.get(key) as StateEvent);
       holdable.set(key, this.holdable.get(key) as number);
     }
     this.order = held;
@@ -258,21 +320,40 @@ export class EventBatcher implements HubSubscriber, UiClient {
     this.holdable = holdable;
     this.urgent = new Set();
     this.traffic = new Map();
-    this.catchUp = new Set();
+    this.catchUpSome(events);
     this.lastFlush = now;
     if (this.sentAt.size > 50_000) for (const [k, t] of this.sentAt) if (now - t > 10_000) this.sentAt.delete(k);
     events.push(...removals);
     if (events.length > 0) this.deliver({ seq: this.seq++, events });
     if (held.length > 0) this.schedule(heldFor);
+    else if (this.catchUp.size > 0) this.schedule();
+  }
+
+  /** Recent traffic from the logs for the conversations owed it, within this flush's budget. */
+  private catchUpSome(events: EngineEvent[]): void {
+    let bytes = 0;
+    let count = 0;
+    for (const id of this.catchUp) {
+      if (count >= this.opts.catchUpPerFlush || bytes >= this.opts.catchUpBytesPerFlush) break;
+      this.catchUp.delete(id);
+      count++;
+      const event = this.catchUpEvent(id);
+      if (!event) continue;
+      events.push(event);
+      for (const c of event.chunks) bytes += Math.min(c.size, this.opts.chunkPreviewBytes);
+    }
   }
 
   /**
    * A snapshot builder that throws is a bug in the endpoint it describes; in this timer it would
    * end the whole host. It is logged and that one event is left out, the rest of the batch goes.
    */
-  private build(key: string, build: () => EngineEvent | null): EngineEvent | null {
+  private build(key: string, state: StateEvent): EngineEvent | null {
     try {
-      return build();
+      if (!this.appends || !state.since) return state.build();
+      const { event, mark } = state.since(this.marks.get(key));
+      this.marks.set(key, mark);
+      return event;
     } catch (err) {
       logInternalError(`building the ${key} event`, err);
       return null;
@@ -301,8 +382,8 @@ export class EventBatcher implements HubSubscriber, UiClient {
    * A newly watched conversation's recent traffic, read from its log at flush time: everything a
    * live preview would have carried since the watch began is in it, and what came before too.
    */
-  private catchUpEvent(conversationId: string): EngineEvent | null {
-    const log = this.logs(conversationId);
+  private catchUpEvent(conversationId: string): Extract<EngineEvent, { type: 'traffic:appended' }> | null {
+    const log = this.source.log(conversationId);
     if (!log) return null;
     const chunks = log.page(undefined, this.opts.catchUpChunks, this.opts.catchUpBytes);
     if (chunks.length === 0) return null;
@@ -337,6 +418,7 @@ export class EventBatcher implements HubSubscriber, UiClient {
     this.states.clear();
     this.traffic.clear();
     this.catchUp.clear();
+    this.marks.clear();
   }
 }
 

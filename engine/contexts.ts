@@ -6,6 +6,7 @@
  *
  * This module imports only types from other leaves: keep it that way (`npm run lint` fails on a cycle).
  */
+import type { EngineEvent } from '../shared/contract';
 import type { ConversationSnapshot, EndpointKind, EndpointSnapshot } from '../shared/endpoints';
 import type { RecordingInfo } from '../shared/recording';
 import type { RecentHostProtocol } from '../shared/session-state';
@@ -14,6 +15,7 @@ import type { FaultHandler } from './fault-barrier';
 import type { RecordingMeta } from './recording/recorder';
 import type { RateSource } from './traffic/rate-sampler';
 import type { StoredChunk, TrafficLog } from './traffic/traffic-log';
+import type { UdpLimits } from './udp/udp-limits';
 
 /** An open (or closed but not yet removed) endpoint: a listener, a connection, a UDP socket. */
 export interface ManagedEndpoint {
@@ -31,6 +33,11 @@ export interface ManagedEndpoint {
   faulted(where: string, err: unknown): void;
   /** Unix listeners: the path the kernel reports for the socket (the OS table shows that one). */
   readonly unixKernelPath?: string | null;
+  /**
+   * Listeners: the change for a UI session that was sent the copy at `mark` (opaque to the
+   * batcher, which keeps one per session): only what was added since, when that is enough.
+   */
+  changeSince?(mark: object | undefined): { event: EngineEvent; mark: object };
 }
 
 /** One TCP byte stream (or a UDP endpoint's datagram log): what a `Traffic` log shows. */
@@ -49,6 +56,8 @@ export interface ManagedConversation {
   recordingMeta?(): RecordingMeta | null;
   /** TLS streams: their secrets in the SSLKEYLOGFILE format. */
   keyLogText?(): string | null;
+  /** A line in its endpoint's socket-call timeline from outside the socket (a script's steps). */
+  note?(call: string, result: string, ok: boolean): void;
 }
 
 /** Who holds a local port, from the OS socket table (e.g. `socat (pid 4242)`), to explain EADDRINUSE. */
@@ -110,7 +119,7 @@ export interface TlsCertificateSource {
 }
 
 export type TcpContext = ProtocolContext & StreamBudget & TlsCertificateSource;
-export type UdpContext = ProtocolContext;
+export type UdpContext = ProtocolContext & { readonly udpLimits: UdpLimits };
 
 /** What recordings/ needs: the conversations it records and where files go. */
 export interface RecordingsContext {

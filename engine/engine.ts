@@ -23,6 +23,7 @@ import { SystemSocketsService } from './system-sockets/system-sockets-service';
 import { Recordings } from './recording/recordings';
 import { RateSampler, type RateSource } from './traffic/rate-sampler';
 import { DEFAULT_RING_BYTES } from './traffic/traffic-log';
+import { UDP_LIMITS, type UdpLimits } from './udp/udp-limits';
 import type { AttachedClient } from './ui-client';
 
 /**
@@ -54,6 +55,8 @@ export interface EngineOptions {
   ringBytes?: number;
   /** Chunks of each conversation a reloaded UI receives in its snapshot. */
   snapshotChunks?: number;
+  /** Over UDP_LIMITS (udp/udp-limits.ts): what each UDP endpoint keeps per second and queues. */
+  udpLimits?: Partial<UdpLimits>;
 }
 
 /**
@@ -65,6 +68,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
   readonly hub = new EventHub();
   readonly clock: Clock;
   readonly ringBytes: number;
+  readonly udpLimits: UdpLimits;
   readonly recentHosts: RecentHosts;
   /** What a person set up, kept in the data folder's session file (session/session-store.ts). */
   readonly session: SessionStore;
@@ -88,6 +92,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
    */
   private readonly notices = new WeakMap<ManagedEndpoint | ManagedConversation, { state: StateEvent; counters: StateEvent }>();
   private shuttingDown: Promise<void> | null = null;
+  private readonly stopping = new AbortController();
   private readonly tickers = new Set<() => void>();
   private tickTimer: NodeJS.Timeout | null = null;
   /**
@@ -102,6 +107,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
     this.tlsCertificates = new SelfSignedStore(options.dataDir);
     this.clock = options.clock ?? systemClock;
     this.ringBytes = options.ringBytes ?? DEFAULT_RING_BYTES;
+    this.udpLimits = { ...UDP_LIMITS, ...options.udpLimits };
     this.recentHosts = new RecentHosts((hosts) => {
       this.hub.changed('recent-hosts', () => ({ type: 'recent-hosts:changed', hosts }));
       this.session.changed();
@@ -147,7 +153,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
     if (!this.endpoints.has(e.id)) return;
     let n = this.notices.get(e);
     if (!n) {
-      n = changeNotices(`endpoint:${e.id}`, () => ({ type: 'endpoint:changed', endpoint: e.snapshot() }));
+      n = changeNotices(`endpoint:${e.id}`, () => ({ type: 'endpoint:changed', endpoint: e.snapshot() }), e.changeSince?.bind(e));
       this.notices.set(e, n);
     }
     this.hub.emitState(counters ? n.counters : n.state);
@@ -210,6 +216,11 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
     return this.shuttingDown !== null;
   }
 
+  /** Aborted when shutdown begins: work that waits on a person (a paused script) ends with it. */
+  get stopSignal(): AbortSignal {
+    return this.stopping.signal;
+  }
+
   getEndpoint(id: string): ManagedEndpoint | undefined {
     return this.endpoints.get(id);
   }
@@ -256,15 +267,19 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
     return [...this.conversations.values()];
   }
 
-  /** Everything a freshly (re)loaded UI needs to carry on. */
-  snapshot(): EngineSnapshot {
+  /**
+   * Everything a freshly (re)loaded UI needs to carry on, with the recent traffic of `watched`
+   * conversations only: building and encoding every conversation's was one long task (544 ms with
+   * a thousand), and a UI shows a few. The rest reach a session through its batches (batcher.ts).
+   */
+  snapshot(watched: ReadonlySet<string> | null = null): EngineSnapshot {
     const chunks = this.options.snapshotChunks ?? 200;
     return {
       endpoints: this.listEndpoints().map((e) => e.snapshot()),
       conversations: this.listConversations()
         .map((c) => c.snapshot())
         .filter((s): s is ConversationSnapshot => s !== null),
-      traffic: this.snapshotTraffic(chunks),
+      traffic: watched ? this.snapshotTraffic(watched, chunks) : [],
       recentHosts: this.recentHosts.all(),
       savedMessages: this.session.savedMessages(),
       ui: this.session.uiState(),
@@ -274,14 +289,15 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
   }
 
   /**
-   * The newest chunks of each conversation, newest conversations first, within one byte budget: a
-   * thousand finished clients must not make every reload (or a client asking again and again) cost
-   * gigabytes. Conversations past the budget get no chunks; the UI pages them in when shown.
+   * The newest chunks of each watched conversation, newest conversations first, within one byte
+   * budget (a watch list is short, but a client asking again and again must not cost gigabytes).
+   * Conversations past the budget get no chunks; the UI pages them in when shown.
    */
-  private snapshotTraffic(chunksEach: number): EngineSnapshot['traffic'] {
+  private snapshotTraffic(watched: ReadonlySet<string>, chunksEach: number): EngineSnapshot['traffic'] {
     let budget = ENGINE_LIMITS.snapshotTrafficBytes;
     const out: EngineSnapshot['traffic'] = [];
     for (const c of this.listConversations().reverse()) {
+      if (!watched.has(c.id)) continue;
       const want = Math.min(ENGINE_LIMITS.snapshotConversationBytes, budget);
       const page = want > 0 ? c.traffic.page(undefined, chunksEach, want) : [];
       const chunks = page.map((k) => toWireChunk(k, 16 * 1024));
@@ -352,13 +368,21 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
    * returned function); its `watch` narrows the traffic previews to the logs it shows.
    */
   attachClient(sink: BatchSink, options?: BatcherOptions): AttachedClient {
-    const batcher = new EventBatcher(sink, options, (id) => this.conversations.get(id)?.traffic);
+    const batcher = new EventBatcher(sink, options, {
+      log: (id) => this.conversations.get(id)?.traffic,
+      conversationIds: () => [...this.conversations.keys()],
+    });
     const unsubscribe = this.hub.subscribe(batcher);
     const detach = () => {
       unsubscribe();
       batcher.dispose();
     };
-    return Object.assign(detach, { watch: (ids: readonly string[]) => batcher.watch(ids) });
+    return Object.assign(detach, {
+      watch: (ids: readonly string[]) => batcher.watch(ids),
+      watching: () => batcher.watching(),
+      restart: (o: { timelineAppends: boolean }) => batcher.restart(o),
+      synced: () => batcher.synced(),
+    });
   }
 
   /**
@@ -366,6 +390,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
    * removes socket files. Safe to call more than once.
    */
   shutdown(): Promise<void> {
+    this.stopping.abort();
     this.systemSocketsService?.dispose();
     this.shuttingDown ??= this.session
       .close()
@@ -381,6 +406,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
 }
 
 /** A key's two change events: a real state change, and a counters-only one (held to COUNTERS_MS). */
-function changeNotices(key: string, build: () => EngineEvent | null): { state: StateEvent; counters: StateEvent } {
-  return { state: { kind: 'state', key, build }, counters: { kind: 'state', key, build, throttleMs: COUNTERS_MS } };
+function changeNotices(key: string, build: () => EngineEvent | null, since?: StateEvent['since']): { state: StateEvent; counters: StateEvent } {
+  const incremental = since ? { since } : {};
+  return { state: { kind: 'state', key, build, ...incremental }, counters: { kind: 'state', key, build, throttleMs: COUNTERS_MS, ...incremental } };
 }

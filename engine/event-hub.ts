@@ -17,6 +17,11 @@ export interface StateEvent {
   key: string;
   build: () => EngineEvent | null;
   throttleMs?: number;
+  /**
+   * For subscribers that take appends (a session's `timelineAppends`): `build` as a change from
+   * what that subscriber was sent at `mark` (its own, kept per key; undefined: nothing yet).
+   */
+  since?: (mark: object | undefined) => { event: EngineEvent | null; mark: object };
 }
 
 export interface HubSubscriber {

@@ -18,7 +18,7 @@ const PAGE_MAX_BYTES = 4 * 1024 * 1024;
 function commonHandlers(engine: Engine) {
   return {
     'app:info': () => appInfo(engine.options.mode, engine.options.version),
-    'app:snapshot': () => engine.snapshot(),
+    'app:snapshot': (_request, client) => engine.snapshot(client?.watching() ?? null),
     'endpoint:close': async ({ endpointId }) => {
       await engine.closeEndpoint(endpointId);
       return { ok: true as const };

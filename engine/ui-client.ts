@@ -5,7 +5,15 @@
 export interface UiClient {
   /** The conversations this session shows a Traffic log of (see `ui:watch` in shared/contract.ts). */
   watch(conversationIds: readonly string[]): void;
+  /** What it said it shows; null: it never said (it gets every conversation's traffic). */
+  watching(): ReadonlySet<string> | null;
 }
 
 /** A subscribed UI session: call it to detach; `watch` narrows the traffic previews it is sent. */
-export type AttachedClient = (() => void) & UiClient;
+export type AttachedClient = (() => void) &
+  UiClient & {
+    /** A hello: nothing is sent until `synced`, and then the recent traffic the snapshot left out. */
+    restart(options: { timelineAppends: boolean }): void;
+    /** The hello's snapshot went out. */
+    synced(): void;
+  };

@@ -54,6 +54,21 @@ const cases: { name: string; file: string; code: string; rule: string }[] = [
   { name: 'eval', file: 'renderer/src/planted.ts', code: 'export const f = (s: string) => eval(s);\n', rule: 'no-restricted-syntax' },
   { name: 'new Function', file: 'renderer/src/planted.ts', code: "export const f = (s: string) => new Function('x', s);\n", rule: 'no-restricted-syntax' },
   { name: 'raw ipcMain outside the IPC bridge', file: 'hosts/electron/planted.ts', code: "import { ipcMain } from 'electron';\nipcMain.handle('x', () => 1);\n", rule: 'no-restricted-imports' },
+  // The UI reaches the engine through store actions only (renderer/src/store/*-slice.ts).
+  { name: 'a component importing the bridge', file: 'renderer/src/components/planted.tsx', code: "import { startBridge } from '../bridge/bridge';\nexport const f = startBridge;\n", rule: 'no-restricted-imports' },
+  {
+    name: "a component calling the store's engine port",
+    file: 'renderer/src/components/workspace/planted.ts',
+    code: "import { engineCall } from '../../store/engine-port';\nexport const f = () => engineCall('app:info', {});\n",
+    rule: 'no-restricted-imports',
+  },
+  {
+    name: 'a component paging history itself',
+    file: 'renderer/src/components/workspace/planted.ts',
+    code: "import { fetchHistory } from '../../store/conversation-history';\nexport const f = fetchHistory;\n",
+    rule: 'no-restricted-imports',
+  },
+  { name: 'a lib module importing the bridge', file: 'renderer/src/lib/planted.ts', code: "import { electronApi } from '../bridge/electron-transport';\nexport const f = electronApi;\n", rule: 'no-restricted-imports' },
 ];
 
 describe('ESLint bans the footguns', { timeout: 60_000 }, () => {
@@ -72,5 +87,15 @@ describe('ESLint bans the footguns', { timeout: 60_000 }, () => {
       ),
     ).toEqual([]);
     expect(await problems('renderer/src/planted.ts', 'export function f(el: HTMLElement, s: string) {\n  el.textContent = s;\n}\n')).toEqual([]);
+  });
+
+  it('lets the store call the engine, and components use store actions and history types', async () => {
+    expect(await problems('renderer/src/store/planted.ts', "import { engineCall } from './engine-port';\nexport const f = () => engineCall('app:info', {});\n")).toEqual([]);
+    expect(
+      await problems(
+        'renderer/src/components/workspace/planted.ts',
+        "import type { FullChunk } from '../../store/conversation-history';\nimport { useStore } from '../../store/store';\nexport const f = (c: FullChunk) => useStore.getState().closeEndpoint(String(c.seq));\n",
+      ),
+    ).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ import {
   Behaviour,
   ConversationSnapshot,
   EndpointSnapshot,
+  ListenerSnapshot,
+  TimelineEntry,
   TrafficChunk,
 } from './endpoints';
 import { Base64, Family, Host, Id, LIMITS, Port, PortSpec, UnixPath } from './primitives';
@@ -20,7 +22,7 @@ import { RecentHostLists, SESSION_FILE_BYTES, SessionStatus, SessionUi, SessionU
 import { TLS_LIMITS, TlsClientOptions, TlsServerOptions } from './tls';
 import { ReverseDnsRequest, ReverseDnsResponse, SystemSocketsRequest, SystemSocketsView } from './system-sockets';
 import { GeneratorSnapshot, GeneratorStartRequest } from './generator';
-import { ScriptRunEnd, ScriptRunRequest, ScriptStepResult } from './script';
+import { ScriptAdvanceRequest, ScriptPause, ScriptRunEnd, ScriptRunRequest, ScriptStepResult } from './script';
 
 const Empty = z.strictObject({});
 const EndpointRef = z.strictObject({ endpointId: Id });
@@ -115,6 +117,11 @@ export const UdpBindRequest = z.strictObject({
   type: z.enum(['udp4', 'udp6']).optional(),
   reuseAddr: z.boolean().optional(),
   ipv6Only: z.boolean().optional(),
+  /**
+   * SO_RCVBUF to ask for (the kernel may cap it: Linux at net.core.rmem_max, and it doubles the
+   * value for its bookkeeping). Omitted: the engine's default, large enough to ride out a burst.
+   */
+  receiveBufferBytes: z.number().int().min(LIMITS.udpReceiveBuffer.min).max(LIMITS.udpReceiveBuffer.max).optional(),
   behaviour: Behaviour.optional(),
   rules: RuleSet.optional(),
 });
@@ -153,7 +160,12 @@ export type TrafficPage = z.infer<typeof TrafficPage>;
 export const EngineSnapshot = z.strictObject({
   endpoints: z.array(EndpointSnapshot),
   conversations: z.array(ConversationSnapshot),
-  /** The most recent chunks of each conversation, so a reloaded UI carries on where it was. */
+  /**
+   * The most recent chunks of the conversations the asking session watches (`ui:watch`); none for
+   * the rest, nor in the snapshot a hello is answered with: the session sends those in its next
+   * batches, a few conversations at a time (engine/batcher.ts), instead of one task that built and
+   * encoded a thousand conversations' traffic on the engine's thread.
+   */
   traffic: z.array(z.strictObject({ conversationId: Id, chunks: z.array(TrafficChunk) })),
   recentHosts: RecentHostLists,
   /** The person's library of messages (kept in the session file). */
@@ -176,9 +188,9 @@ export const commands = {
 
   'tcp:listen': command(ListenRequest, EndpointRef),
   'tcp:connect': command(ConnectRequest, EndpointRef),
-  /** `tlsVerify: false`: connect again without certificate verification (after a failure a person saw). */
   /** STARTTLS: the established plain connection goes on in TLS (after the protocol's own upgrade command). */
   'tcp:start-tls': command(z.strictObject({ endpointId: Id, tls: TlsClientOptions }), Ok),
+  /** `tlsVerify: false`: connect again without certificate verification (after a failure a person saw). */
   'tcp:reconnect': command(z.strictObject({ endpointId: Id, tlsVerify: z.literal(false).optional() }), EndpointRef),
   'listener:configure': command(
     z.strictObject({
@@ -242,17 +254,18 @@ export const commands = {
 
   // Sessions (shared/session.ts): what a person set up survives a restart; export and import it.
   /** Adds a saved message, or replaces the one with the same `id`; answers with its id. */
-  'messages:save': command(SavedMessage.extend({ id: SavedMessageId.optional() }), z.strictObject({ id: SavedMessageId })),
-  'messages:remove': command(z.strictObject({ id: SavedMessageId }), Ok),
+  'saved-messages:save': command(SavedMessage.extend({ id: SavedMessageId.optional() }), z.strictObject({ id: SavedMessageId })),
+  'saved-messages:remove': command(z.strictObject({ id: SavedMessageId }), Ok),
   /** The whole list in its new order: every saved message's id, once each. */
-  'messages:reorder': command(z.strictObject({ ids: z.array(SavedMessageId).max(SAVED_MESSAGE_LIMITS.count) }), Ok),
+  'saved-messages:reorder': command(z.strictObject({ ids: z.array(SavedMessageId).max(SAVED_MESSAGE_LIMITS.count) }), Ok),
   /** The UI state to restore on the next start (fields left out keep their saved value). */
   'ui:save': command(SessionUiPatch, Ok),
   /**
    * The conversations (or UDP endpoints) this UI session shows a Traffic log of, replacing the last
    * list. From then on its batches carry traffic previews for these only (counters still for all),
    * and each one newly listed gets its recent traffic from the engine's log in the next batch. A
-   * session that never sends it gets every conversation's previews. Needs a UI session (hello).
+   * session that never sends it gets every conversation's previews, and the recent traffic of
+   * those that existed at its hello a few per batch. Needs a UI session (hello).
    */
   'ui:watch': command(z.strictObject({ conversationIds: z.array(Id).max(UI_WATCH_MAX) }), Ok),
   'session:configure': command(z.strictObject({ reconnectOnStart: z.boolean() }), Ok),
@@ -301,6 +314,8 @@ export const commands = {
   /** Parses the script (VALIDATION names the field at fault) and starts it; steps arrive as `script:step`. */
   'script:run': command(ScriptRunRequest, z.strictObject({ runId: Id })),
   'script:stop': command(z.strictObject({ runId: Id }), Ok),
+  /** Step mode: run the next step and pause again, or continue to the end (`script:paused` says where it waits). */
+  'script:advance': command(ScriptAdvanceRequest, Ok),
   /** "Turn this conversation into…": a script (sends and expects, YAML) and a mock server's rules. */
   'script:from-conversation': command(ConversationRef, z.strictObject({ script: z.string(), rules: RuleSet, rulesText: z.string() })),
   'generator:start': command(GeneratorStartRequest, z.strictObject({ generatorId: Id })),
@@ -327,6 +342,17 @@ export type CommandResult<T = unknown> = { ok: true; value: T } | { ok: false; e
 
 export const EngineEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('endpoint:changed'), endpoint: EndpointSnapshot }),
+  /**
+   * A listener's snapshot with only the timeline calls added since the session's last copy of it
+   * (shared/timeline.ts `appendTimeline` makes the whole list again): with a thousand clients the
+   * 500-entry timeline was most of every accept's event. Sent only to sessions that said so in
+   * their hello (session-protocol.ts), and only after an `endpoint:changed` gave them the whole list.
+   */
+  z.strictObject({
+    type: z.literal('listener:changed'),
+    endpoint: ListenerSnapshot.omit({ timeline: true }),
+    timeline: z.strictObject({ total: z.number().int().min(0), added: z.array(TimelineEntry) }),
+  }),
   z.strictObject({ type: z.literal('endpoint:removed'), endpointId: Id }),
   z.strictObject({ type: z.literal('conversation:changed'), conversation: ConversationSnapshot }),
   z.strictObject({
@@ -350,6 +376,8 @@ export const EngineEvent = z.discriminatedUnion('type', [
   /** One script step's result (a tight repeat's are partly counted instead: see `script:ended`). */
   z.strictObject({ type: z.literal('script:step'), result: ScriptStepResult }),
   z.strictObject({ type: z.literal('script:ended'), end: ScriptRunEnd, unreported: z.number() }),
+  /** A run in step mode waits before this step. */
+  z.strictObject({ type: z.literal('script:paused'), pause: ScriptPause }),
   /** A generator's counters and achieved rates (at most 4 a second), and its end. */
   z.strictObject({ type: z.literal('generator:changed'), generator: GeneratorSnapshot }),
 ]);

@@ -197,6 +197,8 @@ export const UdpSnapshot = z.strictObject({
     type: z.enum(['udp4', 'udp6']),
     reuseAddr: z.boolean(),
     ipv6Only: z.boolean(),
+    /** SO_RCVBUF asked for at bind, when not the engine's default (what was granted is in the timeline). */
+    receiveBufferBytes: z.number().optional(),
   }),
   /** Set after connect(): datagrams go there and only its datagrams are received. */
   connectedTo: SockAddr.nullable(),

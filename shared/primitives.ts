@@ -12,6 +12,8 @@ export const LIMITS = {
   maxClients: { min: 1, max: 100_000 },
   repeat: { maxCount: 100_000, minIntervalMs: 0, maxIntervalMs: 3_600_000 },
   trafficPage: 2_000,
+  /** SO_RCVBUF a UDP endpoint may ask for, in bytes; `default` when it does not say. */
+  udpReceiveBuffer: { min: 4096, max: 64 * 1024 * 1024, default: 4 * 1024 * 1024 },
 } as const;
 
 export const Port = z.number().int().min(0).max(65_535);

@@ -35,6 +35,8 @@ export const SCRIPT_LIMITS = {
   waitMs: { max: 600_000 },
   /** The whole run. */
   totalMs: { default: 600_000, max: 3_600_000 },
+  /** One pause in step mode (time paused does not count against the run's own limit). */
+  pauseMs: 3_600_000,
 } as const;
 
 const VarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a variable name is letters, digits and _');
@@ -152,8 +154,24 @@ export const ScriptStepResult = z.strictObject({
   captured: z.record(z.string(), z.string()),
   startedAt: z.number(),
   durationMs: z.number(),
+  /** On a connect step that succeeded: the connection the run uses (the GUI selects a new one). */
+  opened: z.strictObject({ endpointId: Id.nullable(), conversationId: Id }).optional(),
 });
 export type ScriptStepResult = z.infer<typeof ScriptStepResult>;
+
+/** A run in step mode waits before this step (`script:paused`) until `script:advance`. */
+export const ScriptPause = z.strictObject({
+  runId: Id,
+  /** The step's path, as in its result. */
+  path: z.string(),
+  iteration: z.array(z.number()),
+  /** The step in words: `expect contains "220"`. */
+  step: z.string(),
+});
+export type ScriptPause = z.infer<typeof ScriptPause>;
+
+/** `step`: run the next step, then pause again (a running run pauses after its current step); `continue`: run on to the end. */
+export const ScriptAdvanceRequest = z.strictObject({ runId: Id, mode: z.enum(['step', 'continue']) });
 
 export const ScriptRunEnd = z.strictObject({
   runId: Id,
@@ -175,4 +193,6 @@ export const ScriptRunRequest = z.strictObject({
   text: z.string().max(SCRIPT_LIMITS.textBytes, `a script is at most ${SCRIPT_LIMITS.textBytes / 1024} KiB`),
   /** Run over this conversation instead of the script's `connect`. */
   conversationId: Id.optional(),
+  /** Step mode: pause before the first step (after connecting), and before each next one. */
+  stepping: z.boolean().optional(),
 });

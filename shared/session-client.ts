@@ -40,6 +40,8 @@ export interface SessionClientOptions {
    * snapshot with 800 conversations took 100–630 ms on the thread that draws the page.
    */
   snapshot?: 'parse' | 'shape';
+  /** Say in the hello that this client applies `listener:changed` (its batches' listener timelines as appends). */
+  timelineAppends?: boolean;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -114,7 +116,7 @@ export function createSessionClient(port: ClientPort, options: SessionClientOpti
       if (isClosed) return Promise.reject(new Error('not connected to the engine'));
       return new Promise<AttachedMessage>((resolve, reject) => {
         attachWaiters.push({ resolve, reject });
-        port.send({ type: 'hello', protocol: SESSION_PROTOCOL });
+        port.send({ type: 'hello', protocol: SESSION_PROTOCOL, ...(options.timelineAppends ? { timelineAppends: true as const } : {}) });
       });
     },
     onBatch(listener) {

@@ -2,7 +2,7 @@
  * The UI session's wire protocol, written once for every transport: the browser-mode WebSocket
  * (as JSON text), Electron IPC (structured clone) and the in-process port of the CLI and tests.
  *
- *   client → engine   hello                      subscribe: the engine answers `attached`, then batches
+ *   client → engine   hello [timelineAppends]    subscribe: the engine answers `attached`, then batches
  *                     invoke {id, command, payload}
  *   engine → client   attached {info, snapshot}  the state at subscription; every later change is in a batch
  *                     result {id, result}        exactly one per invoke, always a CommandResult envelope
@@ -11,6 +11,11 @@
  *
  * A client that never says hello can still invoke (a control client, a script): it is sent no batches.
  * A second hello starts over with a fresh snapshot (an Electron page that reloaded keeps its IPC port).
+ *
+ * The `attached` snapshot carries no traffic: the batches after it bring each conversation's recent
+ * traffic — a few per batch for a session that watches everything (it never sent `ui:watch`), and
+ * only those it watches once it did. `timelineAppends`: the client applies `listener:changed`
+ * (contract.ts), so a listener's timeline after its first `endpoint:changed` comes as appended calls.
  */
 import { z } from 'zod';
 import { AppInfo, CommandResult, EngineSnapshot, EventBatch } from './contract';
@@ -20,7 +25,11 @@ export const SESSION_PROTOCOL = 1;
 /** Invoke ids are the client's own counter; results carry them back unchanged. */
 const InvokeId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-const HelloMessage = z.strictObject({ type: z.literal('hello'), protocol: z.literal(SESSION_PROTOCOL) });
+const HelloMessage = z.strictObject({
+  type: z.literal('hello'),
+  protocol: z.literal(SESSION_PROTOCOL),
+  timelineAppends: z.literal(true).optional(),
+});
 /** `command` and `payload` are checked by the dispatcher, which always answers with an envelope. */
 const InvokeMessage = z.strictObject({ type: z.literal('invoke'), id: InvokeId, command: z.unknown(), payload: z.unknown() });
 export const ClientMessage = z.discriminatedUnion('type', [HelloMessage, InvokeMessage]);

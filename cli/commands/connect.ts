@@ -6,7 +6,8 @@ import { formatSockAddr } from '../../shared/primitives';
 import type { TlsClientOptions } from '../../shared/tls';
 import { err, errOnce, EXIT, out, parseDuration, parsePort, untilInterrupted, UsageError } from '../cli-io';
 import type { CliEngine } from '../engine-port';
-import { trafficPrinter } from '../traffic-printer';
+import { passphrase, refusePassphraseArgument, SHARED_TLS_FLAGS, sharedTlsFlagsGiven, versionRange, type SharedTlsValues } from '../tls-flags';
+import { trafficPrinter, visibleLine } from '../traffic-printer';
 
 export async function connect(engine: CliEngine, argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -22,12 +23,17 @@ export async function connect(engine: CliEngine, argv: string[]): Promise<number
       servername: { type: 'string' },
       cafile: { type: 'string' },
       alpn: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      pfx: { type: 'string' },
+      ...SHARED_TLS_FLAGS,
     },
   });
+  refusePassphraseArgument(values);
   if (values.path === undefined && values.host === undefined) throw new UsageError('give --host and --port, or --path');
   const timeoutMs = values.timeout !== undefined ? parseDuration(values.timeout, '--timeout') : undefined;
   const request = values.path !== undefined ? { path: values.path } : { host: values.host as string, port: parsePort(values.port) };
-  const tls = tlsOptions(values);
+  const tls = await tlsOptions(values);
   const printer = trafficPrinter(out, errOnce);
   // The connection's own snapshots, as they change: connected, then closed (both directions done).
   let latest: ConnectionSnapshot | null = null;
@@ -61,7 +67,7 @@ export async function connect(engine: CliEngine, argv: string[]): Promise<number
   const conversationId = c.conversationId;
   if (c.remote) out(`connected ${formatSockAddr(c.remote)}`);
   const session = (await engine.call('app:snapshot', {})).conversations.find((x) => x.id === conversationId)?.tls;
-  if (session) err(`tls ${session.version} ${session.cipher}${session.alpn ? ` alpn ${session.alpn}` : ''}${session.verified ? ' verified' : ' NOT verified'}${session.chain[0] ? ` subject "${session.chain[0].subject}" sha256 ${session.chain[0].sha256}` : ''}`);
+  if (session) err(`tls ${session.version} ${session.cipher}${session.alpn ? ` alpn ${session.alpn}` : ''}${session.verified ? ' verified' : ' NOT verified'}${session.chain[0] ? ` subject "${visibleLine(session.chain[0].subject)}" sha256 ${session.chain[0].sha256}` : ''} handshake ${session.handshakeMs} ms`);
 
   const lines = createInterface({ input: process.stdin });
   const ending = values.crlf ? '\r\n' : '\n';
@@ -78,15 +84,34 @@ export async function connect(engine: CliEngine, argv: string[]): Promise<number
   return EXIT.ok;
 }
 
-/** `--tls [--insecure] [--servername N] [--cafile F] [--alpn a,b]`, as curl and openssl s_client name them. */
-function tlsOptions(values: { tls?: boolean; insecure?: boolean; servername?: string; cafile?: string; alpn?: string }): TlsClientOptions | null {
-  const wanted = values.tls || values.insecure || values.servername !== undefined || values.cafile !== undefined || values.alpn !== undefined;
+type ConnectTlsValues = SharedTlsValues & { tls?: boolean; insecure?: boolean; servername?: string; cafile?: string; alpn?: string; cert?: string; key?: string; pfx?: string };
+
+/**
+ * `--tls [--insecure] [--servername N] [--cafile F] [--alpn a,b] [--tls-min V] [--tls-max V]
+ * [--cert C --key K | --pfx P] [--pass-file F]`, as curl and openssl s_client name them.
+ */
+async function tlsOptions(values: ConnectTlsValues): Promise<TlsClientOptions | null> {
+  const identityGiven = values.cert !== undefined || values.key !== undefined || values.pfx !== undefined;
+  const wanted = values.tls || values.insecure || values.servername !== undefined || values.cafile !== undefined || values.alpn !== undefined || identityGiven || sharedTlsFlagsGiven(values);
   if (!wanted) return null;
-  if (!values.tls) throw new UsageError('--insecure, --servername, --cafile and --alpn go with --tls');
+  if (!values.tls) throw new UsageError('--insecure, --servername, --cafile, --alpn, --tls-min, --tls-max, --cert, --key, --pfx and --pass-file go with --tls');
+  if (values.pfx !== undefined && (values.cert !== undefined || values.key !== undefined)) throw new UsageError('give a client certificate either as --cert and --key (PEM) or as --pfx (PKCS#12), not both');
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('a client certificate needs both --cert and --key');
+  if (values['pass-file'] !== undefined && !identityGiven) throw new UsageError('--pass-file is the passphrase of --key or --pfx: give one of them');
+  const secret = identityGiven ? await passphrase(values['pass-file']) : undefined;
+  const withSecret = secret !== undefined ? { passphrase: secret } : {};
+  const identity =
+    values.pfx !== undefined
+      ? { identity: { pfxFile: values.pfx, ...withSecret } }
+      : values.cert !== undefined
+        ? { identity: { certFile: values.cert, keyFile: values.key as string, ...withSecret } }
+        : {};
   return {
     verify: !values.insecure,
     ...(values.servername ? { serverName: values.servername } : {}),
     ...(values.cafile ? { caFile: values.cafile } : {}),
     ...(values.alpn ? { alpn: values.alpn.split(',').map((p) => p.trim()).filter(Boolean) } : {}),
+    ...versionRange(values),
+    ...identity,
   };
 }

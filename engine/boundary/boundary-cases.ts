@@ -133,16 +133,16 @@ function sessionCases(): BoundaryCase[] {
   const msg = { name: 'Ping', group: '', format: 'text', content: 'PING\\r\\n', lineEnding: 'crlf' };
   const session = (extra: Record<string, unknown>) => JSON.stringify({ format: 'sockscope-session', version: 1, ...extra });
   return [
-    v('messages:save extra key', 'messages:save', { ...msg, script: 'rm -rf ~' }),
-    v('messages:save empty name', 'messages:save', { ...msg, name: '   ' }, 'name'),
-    v('messages:save name of 101 characters', 'messages:save', { ...msg, name: 'n'.repeat(101) }, 'name'),
-    v('messages:save content over 64 KB', 'messages:save', { ...msg, content: 'x'.repeat(64 * 1024 + 1) }, 'content'),
-    v('messages:save unknown format', 'messages:save', { ...msg, format: 'html' }, 'format'),
-    v('messages:save id with a path', 'messages:save', { ...msg, id: '../../etc/passwd' }, 'id'),
-    v('messages:save own __proto__', 'messages:save', `{"name":"a","group":"","format":"text","content":"","lineEnding":"lf","__proto__":{"polluted":true}}`, '__proto__'),
-    v('messages:remove id of 65 characters', 'messages:remove', { id: 'a'.repeat(65) }, 'id'),
-    v('messages:reorder an id that is not saved', 'messages:reorder', { ids: ['nope'] }, 'ids'),
-    v('messages:reorder 2,001 ids', 'messages:reorder', { ids: Array.from({ length: 2001 }, (_, i) => `m${i}`) }, 'ids'),
+    v('saved-messages:save extra key', 'saved-messages:save', { ...msg, script: 'rm -rf ~' }),
+    v('saved-messages:save empty name', 'saved-messages:save', { ...msg, name: '   ' }, 'name'),
+    v('saved-messages:save name of 101 characters', 'saved-messages:save', { ...msg, name: 'n'.repeat(101) }, 'name'),
+    v('saved-messages:save content over 64 KB', 'saved-messages:save', { ...msg, content: 'x'.repeat(64 * 1024 + 1) }, 'content'),
+    v('saved-messages:save unknown format', 'saved-messages:save', { ...msg, format: 'html' }, 'format'),
+    v('saved-messages:save id with a path', 'saved-messages:save', { ...msg, id: '../../etc/passwd' }, 'id'),
+    v('saved-messages:save own __proto__', 'saved-messages:save', `{"name":"a","group":"","format":"text","content":"","lineEnding":"lf","__proto__":{"polluted":true}}`, '__proto__'),
+    v('saved-messages:remove id of 65 characters', 'saved-messages:remove', { id: 'a'.repeat(65) }, 'id'),
+    v('saved-messages:reorder an id that is not saved', 'saved-messages:reorder', { ids: ['nope'] }, 'ids'),
+    v('saved-messages:reorder 2,001 ids', 'saved-messages:reorder', { ids: Array.from({ length: 2001 }, (_, i) => `m${i}`) }, 'ids'),
     v('ui:save extra key', 'ui:save', { view: 'endpoints', zoom: 3 }),
     v('ui:save unknown view', 'ui:save', { view: 'settings' }, 'view'),
     v('ui:save theme that is CSS', 'ui:save', { theme: 'dark;background:url(x)' }, 'theme'),
@@ -165,7 +165,7 @@ function sessionCases(): BoundaryCase[] {
     v('session:import 2,001 saved messages', 'session:import', { json: session({ savedMessages: Array.from({ length: 2001 }, (_, i) => ({ ...msg, id: `m${i}` })) }) }, 'savedMessages'),
     v('endpoint:retry id with a path', 'endpoint:retry', { endpointId: '../../l1' }, 'endpointId'),
     { name: 'endpoint:retry an open listener', command: j('endpoint:retry'), payload: j({ endpointId: 'l1' }), code: 'INVALID_STATE' },
-    { name: 'messages:remove an unknown message', command: j('messages:remove'), payload: j({ id: 'nope' }), code: 'NOT_FOUND' },
+    { name: 'saved-messages:remove an unknown message', command: j('saved-messages:remove'), payload: j({ id: 'nope' }), code: 'NOT_FOUND' },
   ];
 }
 

@@ -524,11 +524,15 @@ const pickId = (map: WeakMap<FuzzWorld, string[]>, w: FuzzWorld, pick: number, n
 
 const runScript = command(
   'script:run',
-  fc.record({ ref: refArb, text: fc.constantFrom('{ "steps": [ { "send": "hi\\n" }, { "expect": { "contains": "x", "timeoutMs": 30 } } ] }', '{ "steps": [ { "wait": 5 }, { "shutdown": true } ] }', '{ "steps": [ { "sned": 1 } ] }', 'not: [valid') }),
+  fc.record({ ref: refArb, text: fc.constantFrom('{ "steps": [ { "send": "hi\\n" }, { "expect": { "contains": "x", "timeoutMs": 30 } } ] }', '{ "steps": [ { "wait": 5 }, { "shutdown": true } ] }', '{ "steps": [ { "sned": 1 } ] }', 'not: [valid'), stepping: fc.boolean() }),
   async (w, m, p) => {
-    remember(runIds, w, await w.call('script:run', { text: p.text, conversationId: conversationId(m, p.ref) }), 'runId');
+    remember(runIds, w, await w.call('script:run', { text: p.text, conversationId: conversationId(m, p.ref), stepping: p.stepping }), 'runId');
   },
 );
+
+const advanceScript = command('script:advance', fc.record({ pick: fc.nat(15), mode: fc.constantFrom<'step' | 'continue'>('step', 'continue') }), async (w, _m, p) => {
+  await w.call('script:advance', { runId: pickId(runIds, w, p.pick, 's99'), mode: p.mode });
+});
 
 const fromConversation = onConversation('script:from-conversation');
 
@@ -594,7 +598,7 @@ const appInfo = command('app:info', fc.constant(undefined), async (w) => {
 const retry = onEndpoint('endpoint:retry', ['tcp-listener', 'udp']);
 
 const saveMessage = command(
-  'messages:save',
+  'saved-messages:save',
   fc.record({
     id: fc.constantFrom<string | undefined>(undefined, 'm1', 'm2', 'bad id!'),
     name: fc.constantFrom('ping', 'HTTP GET', '', '   '),
@@ -603,16 +607,16 @@ const saveMessage = command(
     lineEnding: fc.constantFrom<'none' | 'lf' | 'crlf'>('none', 'lf', 'crlf'),
   }),
   async (w, _m, { id, ...message }) => {
-    await w.call('messages:save', { ...(id !== undefined ? { id } : {}), group: '', ...message });
+    await w.call('saved-messages:save', { ...(id !== undefined ? { id } : {}), group: '', ...message });
   },
 );
 
-const removeMessage = command('messages:remove', fc.constantFrom('m1', 'm2', 'never'), async (w, _m, id) => {
-  await w.call('messages:remove', { id });
+const removeMessage = command('saved-messages:remove', fc.constantFrom('m1', 'm2', 'never'), async (w, _m, id) => {
+  await w.call('saved-messages:remove', { id });
 });
 
-const reorderMessages = command('messages:reorder', fc.subarray(['m2', 'm1', 'never', 'm1']), async (w, _m, ids) => {
-  await w.call('messages:reorder', { ids });
+const reorderMessages = command('saved-messages:reorder', fc.subarray(['m2', 'm1', 'never', 'm1']), async (w, _m, ids) => {
+  await w.call('saved-messages:reorder', { ids });
 });
 
 const saveUi = command(
@@ -787,6 +791,7 @@ const single: fc.Arbitrary<FuzzCommand> = fc.oneof(
   { weight: 1, arbitrary: watch },
   { weight: 1, arbitrary: runScript },
   { weight: 1, arbitrary: stopScript },
+  { weight: 1, arbitrary: advanceScript },
   { weight: 1, arbitrary: fromConversation },
   { weight: 1, arbitrary: startGenerator },
   { weight: 1, arbitrary: stopGenerator },

@@ -11,7 +11,7 @@ import { track } from '../testing/cleanup';
 import { freePort } from '../testing/tcp-peers';
 import { type TestHost, useTestHosts } from '../testing/test-host';
 import { sleep, waitFor } from '../testing/wait';
-import { startPeer, tcpReady } from '../scripts/script-test-helpers';
+import { startPeer, tcpReady } from '../testing/script-test-helpers';
 import { HIGH_WATER } from './generator';
 
 const newHost = useTestHosts();

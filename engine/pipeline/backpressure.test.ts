@@ -141,6 +141,7 @@ describe('backpressure', () => {
       client.destroy();
     });
     await new Promise<void>((r) => client.once('connect', () => r()));
+    const floodedBefore = h.conversation(floodId).stats.bytesIn;
     const rtts: number[] = [];
     for (let i = 0; i < 20; i++) {
       const t0 = performance.now();
@@ -149,9 +150,10 @@ describe('backpressure', () => {
       await got;
       rtts.push(performance.now() - t0);
     }
-    const floodedBytes = h.conversation(floodId).stats.bytesIn;
+    // The flood went on while the pings were timed (how much depends on the machine's speed).
+    const floodedDuring = h.conversation(floodId).stats.bytesIn - floodedBefore;
     rtts.sort((a, b) => a - b);
-    expect(floodedBytes).toBeGreaterThan(32 * MiB);
+    expect(floodedDuring).toBeGreaterThan(1 * MiB);
     // Prompt despite the flood: every round trip well under a frame budget on a loaded 2-core runner.
     expect(rtts[Math.floor(rtts.length / 2)]).toBeLessThan(50);
     expect(rtts.at(-1)).toBeLessThan(250);

@@ -9,6 +9,7 @@ import { formatSockAddr } from '../../shared/primitives';
 import { SCRIPT_LIMITS, type ScriptConnect } from '../../shared/script';
 import { invalidState } from '../command-error';
 import type { CommandHandlers } from '../dispatcher';
+import type { ManagedConversation } from '../contexts';
 import type { Engine } from '../engine';
 import type { HubEvent, HubSubscriber } from '../event-hub';
 import { logInternalError } from '../fault-barrier';
@@ -149,6 +150,19 @@ export function engineScriptIo(engine: Engine, handlers: () => CommandHandlers):
         const after = conversation().snapshot();
         if (!after?.tls) throw new Error(after?.error ? `${after.error.code}: ${after.error.message}` : 'the TLS handshake did not complete');
         return `${after.tls.version}, ${after.tls.cipher}${after.tls.verified ? ', certificate trusted' : ', certificate not verified'}`;
+      },
+      note: (call, result, ok) => {
+        let target: ManagedConversation;
+        try {
+          target = engine.requireConversation(conversationId);
+        } catch {
+          return; // A closed conversation may already be forgotten: no timeline to write to.
+        }
+        try {
+          target.note?.(call, result, ok);
+        } catch (err) {
+          logInternalError('a script writing to the socket-call timeline', err);
+        }
       },
       onReceive: (l) => tap.onReceive(l),
       onEnded: (l) => {

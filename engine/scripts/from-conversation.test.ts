@@ -7,7 +7,7 @@ import { b64 } from '../testing/bytes';
 import { useTestHosts } from '../testing/test-host';
 import { waitFor } from '../testing/wait';
 import { parseScriptText } from './parse-script';
-import { runScriptText, startRedis } from './script-test-helpers';
+import { runScriptText, startRedis } from '../testing/script-test-helpers';
 
 const newHost = useTestHosts();
 

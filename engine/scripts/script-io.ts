@@ -23,6 +23,8 @@ export interface ScriptConnection {
   onReceive(listener: (bytes: Uint8Array) => void): void;
   /** Called once the peer can send nothing more (FIN, RST, closed), with how it ended. */
   onEnded(listener: (how: string) => void): void;
+  /** A line in the connection's socket-call timeline (a listener's client: the listener's, tagged). Never throws. */
+  note(call: string, result: string, ok: boolean): void;
   /** Stops listening to the engine (the socket itself stays as the steps left it). */
   detach(): void;
 }

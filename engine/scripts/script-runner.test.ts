@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../testing/tcp-peers';
 import { useTestHosts } from '../testing/test-host';
-import { runScriptText, startPeer, startRedis, tcpReady } from './script-test-helpers';
+import { runScriptText, startPeer, startRedis, tcpReady } from '../testing/script-test-helpers';
 
 const newHost = useTestHosts();
 

@@ -2,16 +2,20 @@
  * Runs one send/expect script over one connection: each step in order, each step's result reported
  * as it ends, captures kept as variables for later `{{name}}`. Everything is bounded: the bytes an
  * expect looks at, the steps executed, each wait and the whole run; Stop (the signal) ends any step
- * at once.
+ * at once. Each result is also a line of the connection's socket-call timeline (step-notes.ts), and
+ * in step mode the run waits before each step at its gate (step-gate.ts).
  */
 import { toHex } from '../../shared/bytes';
 import { composeTemplate, describeTemplateError } from '../../shared/macros';
-import { SCRIPT_LIMITS, type ExpectSpec, type Script, type ScriptRunEnd, type ScriptStep, type ScriptStepResult, type SendPayload, type StepKind } from '../../shared/script';
+import { SCRIPT_LIMITS, type ExpectSpec, type Script, type ScriptPause, type ScriptRunEnd, type ScriptStep, type ScriptStepResult, type SendPayload, type StepKind } from '../../shared/script';
 import { visibleText } from '../../shared/visible-bytes';
+import { describeStep } from './describe-step';
 import { describeExpectation, matchExpectation, type Expectation } from './expect-matcher';
 import { compileScriptRegex } from './script-regex';
 import { ReceiveBuffer } from './receive-buffer';
 import type { ScriptConnection, ScriptIo } from './script-io';
+import type { StepGate } from './step-gate';
+import { StepNotes, type StepStatus } from './step-notes';
 
 export interface RunScriptOptions {
   runId: string;
@@ -22,6 +26,10 @@ export interface RunScriptOptions {
   onStep(result: ScriptStepResult): void;
   /** Aborting it stops the run (outcome `stopped`). */
   signal: AbortSignal;
+  /** Step mode: awaited before each step (a `repeat` pauses before each of its steps, not itself). */
+  gate?: StepGate;
+  /** The run waits before this step (step mode). */
+  onPause?(pause: ScriptPause): void;
   now?: () => number;
 }
 
@@ -42,28 +50,42 @@ interface StepOutcome {
 export async function runScript(o: RunScriptOptions): Promise<ScriptRunEnd> {
   const now = o.now ?? Date.now;
   const started = now();
-  const deadline = started + (o.script.timeoutMs ?? SCRIPT_LIMITS.totalMs.default);
+  // Moved on by the time spent paused: a person reading a step is not the script taking long.
+  let deadline = started + (o.script.timeoutMs ?? SCRIPT_LIMITS.totalMs.default);
   const vars: Record<string, string> = { ...o.script.vars };
   const buffer = new ReceiveBuffer(SCRIPT_LIMITS.expectBufferBytes);
   let conn: ScriptConnection | null = null;
+  /** The steps in the connection's socket-call timeline, once there is a connection. */
+  let notes: StepNotes | null = null;
   let executed = 0;
   let sends = 0;
   let expectsPassed = 0;
   let expectsFailed = 0;
   const iteration: number[] = [];
 
-  const end = (outcome: ScriptRunEnd['outcome'], detail: string): ScriptRunEnd => ({
-    runId: o.runId,
-    outcome,
-    detail,
-    steps: executed,
-    expectsPassed,
-    expectsFailed,
-    endpointId: conn?.endpointId ?? null,
-    durationMs: now() - started,
-  });
+  const end = (outcome: ScriptRunEnd['outcome'], detail: string): ScriptRunEnd => {
+    notes?.finish(outcome, detail);
+    return {
+      runId: o.runId,
+      outcome,
+      detail,
+      steps: executed,
+      expectsPassed,
+      expectsFailed,
+      endpointId: conn?.endpointId ?? null,
+      durationMs: now() - started,
+    };
+  };
 
-  const report = (path: string, kind: StepKind, at: number, r: { ok: boolean; detail: string; captured?: Record<string, string>; received?: ScriptStepResult['received'] }) => {
+  const report = (
+    path: string,
+    kind: StepKind,
+    at: number,
+    r: { ok: boolean; detail: string; captured?: Record<string, string>; received?: ScriptStepResult['received']; opened?: ScriptStepResult['opened'] },
+    label: string = kind,
+    status: StepStatus = r.ok ? 'passed' : 'failed',
+  ) => {
+    notes?.step(label, status, r.detail);
     o.onStep({
       runId: o.runId,
       path,
@@ -75,7 +97,18 @@ export async function runScript(o: RunScriptOptions): Promise<ScriptRunEnd> {
       captured: r.captured ?? {},
       startedAt: at,
       durationMs: now() - at,
+      ...(r.opened ? { opened: r.opened } : {}),
     });
+  };
+
+  /** Step mode: waits before `step` until told to go on; the time paused moves the deadline. */
+  const pauseBefore = async (step: ScriptStep, path: string) => {
+    if (!o.gate) return;
+    const pausedAt = now();
+    const outcome = await o.gate.before(o.signal, SCRIPT_LIMITS.pauseMs, () => o.onPause?.({ runId: o.runId, path, iteration: [...iteration], step: labelOf(step) }));
+    deadline += now() - pausedAt;
+    if (outcome === 'stopped') throw new Stopped('stopped');
+    if (outcome === 'timeout') throw new RunLimit(`paused for over ${SCRIPT_LIMITS.pauseMs / 60_000} minutes before step ${path}`);
   };
 
   const remaining = () => deadline - now();
@@ -199,14 +232,22 @@ export async function runScript(o: RunScriptOptions): Promise<ScriptRunEnd> {
   };
 
   const kindOf = (s: ScriptStep): StepKind => (Object.keys(s)[0] as StepKind);
+  // Worded once per step of the file, not once per pass of a repeat.
+  const labels = new WeakMap<ScriptStep, string>();
+  const labelOf = (s: ScriptStep): string => {
+    let label = labels.get(s);
+    if (label === undefined) labels.set(s, (label = describeStep(s)));
+    return label;
+  };
 
   const runSteps = async (steps: readonly ScriptStep[], prefix: string): Promise<void> => {
     for (const [i, step] of steps.entries()) {
+      const path = `${prefix}${i}`;
+      if (!('repeat' in step)) await pauseBefore(step, path);
       checkTime();
       if (++executed > SCRIPT_LIMITS.executedSteps) throw new RunLimit(`a run executes at most ${SCRIPT_LIMITS.executedSteps.toLocaleString('en-US')} steps`);
-      const path = `${prefix}${i}`;
-      const at = now();
       if ('repeat' in step) {
+        const at = now();
         for (let n = 1; n <= step.repeat.times; n++) {
           iteration.push(n);
           try {
@@ -215,22 +256,24 @@ export async function runScript(o: RunScriptOptions): Promise<ScriptRunEnd> {
             iteration.pop();
           }
         }
-        report(path, 'repeat', at, { ok: true, detail: `repeated ${step.repeat.times} times` });
+        report(path, 'repeat', at, { ok: true, detail: `repeated ${step.repeat.times} times` }, labelOf(step));
         continue;
       }
       const kind = kindOf(step);
+      const label = labelOf(step);
+      const at = now();
       try {
         const r = await runStep(step);
         if (kind === 'expect') expectsPassed++;
-        report(path, kind, at, { ok: true, ...r });
+        report(path, kind, at, { ok: true, ...r }, label);
       } catch (err) {
         if (err instanceof Stopped || (o.signal.aborted && !(err instanceof StepFailure))) {
-          report(path, kind, at, { ok: false, detail: 'stopped' });
+          report(path, kind, at, { ok: false, detail: 'stopped' }, label, 'stopped');
           throw new Stopped('stopped');
         }
         if (kind === 'expect') expectsFailed++;
         const received = err instanceof ExpectFailure ? err.received : undefined;
-        report(path, kind, at, { ok: false, detail: messageOf(err), ...(received ? { received } : {}) });
+        report(path, kind, at, { ok: false, detail: messageOf(err), ...(received ? { received } : {}) }, label);
         throw err instanceof RunLimit ? err : new StepFailure(`step ${path} (${kind}) failed: ${messageOf(err)}`);
       }
     }
@@ -246,9 +289,15 @@ export async function runScript(o: RunScriptOptions): Promise<ScriptRunEnd> {
       report('connect', 'connect', connectAt, { ok: false, detail: messageOf(err) });
       return end('failed', `connect failed: ${messageOf(err)}`);
     }
+    const c = conn;
     conn.onReceive((b) => buffer.append(b));
     conn.onEnded((how) => buffer.end(how));
-    report('connect', 'connect', connectAt, { ok: true, detail: `${o.conversationId !== undefined ? 'using' : 'connected to'} ${conn.peer} (${conn.kind})` });
+    notes = new StepNotes((call, result, ok) => c.note(call, result, ok), now);
+    report('connect', 'connect', connectAt, {
+      ok: true,
+      detail: `${o.conversationId !== undefined ? 'using' : 'connected to'} ${conn.peer} (${conn.kind})`,
+      opened: { endpointId: conn.endpointId, conversationId: conn.conversationId },
+    });
     await runSteps(o.script.steps, '');
     return end('passed', `${executed} steps, ${expectsPassed} expects passed`);
   } catch (err) {

@@ -85,6 +85,7 @@ function udpEntry(s: UdpSnapshot, previous: SessionUdp | undefined): SessionUdp 
     type: r.type,
     reuseAddr: r.reuseAddr,
     ipv6Only: r.ipv6Only,
+    ...(r.receiveBufferBytes !== undefined ? { receiveBufferBytes: r.receiveBufferBytes } : {}),
     behaviour: s.behaviour,
     ...(s.rules ? { rules: s.rules } : {}),
   };

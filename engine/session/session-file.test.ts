@@ -76,7 +76,7 @@ describe('a session file that cannot be used is kept aside, and the app starts e
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
       // The next change writes a fresh session; the backup stays.
-      await h.call('messages:save', { name: 'new', group: '', format: 'text', content: 'y', lineEnding: 'lf' });
+      await h.call('saved-messages:save', { name: 'new', group: '', format: 'text', content: 'y', lineEnding: 'lf' });
       await h.engine.session.flush();
       expect(parseSessionText(readFileSync(join(dir, 'session.json'), 'utf8')).ok).toBe(true);
       expect(readFileSync(join(dir, backup!), 'utf8')).toBe(content);
@@ -130,7 +130,7 @@ describe('a session file that cannot be used is kept aside, and the app starts e
     expect(lstatSync(join(dir, backup!)).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(dir, backup!))).toBe(elsewhere);
     // The next save writes a regular file of ours, and never the link's target.
-    await h.call('messages:save', { name: 'mine', group: '', format: 'text', content: 'y', lineEnding: 'lf' });
+    await h.call('saved-messages:save', { name: 'mine', group: '', format: 'text', content: 'y', lineEnding: 'lf' });
     await h.engine.session.flush();
     expect(lstatSync(join(dir, 'session.json')).isFile()).toBe(true);
     expect(lstatSync(join(dir, 'session.json')).mode & 0o777).toBe(0o600);
@@ -188,7 +188,7 @@ describe('a session file that cannot be used is kept aside, and the app starts e
     expect(snap.savedMessages).toEqual([]);
     expect(snap.session).toMatchObject({ file: null, notice: { kind: 'save-failed' } });
     expect(snap.session.notice?.message).toMatch(/kept in memory only: others may write to/);
-    await h.call('messages:save', { name: 'x', group: '', format: 'text', content: 'x', lineEnding: 'none' });
+    await h.call('saved-messages:save', { name: 'x', group: '', format: 'text', content: 'x', lineEnding: 'none' });
     await h.engine.session.flush();
     expect(readFileSync(join(dir, 'session.json'), 'utf8')).toContain('planted by someone');
     chmodSync(dir, 0o700);
@@ -239,7 +239,7 @@ describe('the atomic write', () => {
   it('writes the file with mode 0600, in one rename (no temp file left)', async () => {
     const dir = tempDataDir();
     const h = await startHost(dir);
-    await h.call('messages:save', { name: 'a', group: '', format: 'text', content: 'x', lineEnding: 'none' });
+    await h.call('saved-messages:save', { name: 'a', group: '', format: 'text', content: 'x', lineEnding: 'none' });
     await waitFor(() => existsSync(join(dir, 'session.json')), 'saved');
     expect(lstatSync(join(dir, 'session.json')).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual(['session.json']);

@@ -9,9 +9,9 @@ import { applyUdpSettings, restorePlan } from './restore';
 import { importRefused } from './session-store';
 
 type SessionCommands =
-  | 'messages:save'
-  | 'messages:remove'
-  | 'messages:reorder'
+  | 'saved-messages:save'
+  | 'saved-messages:remove'
+  | 'saved-messages:reorder'
   | 'ui:save'
   | 'session:configure'
   | 'session:dismiss-notice'
@@ -30,12 +30,12 @@ export function sessionHandlers(engine: Engine, all: () => CommandHandlers): Pic
   let importing = false;
 
   return {
-    'messages:save': (m) => ({ id: session.saveMessage(m) }),
-    'messages:remove': ({ id }) => {
+    'saved-messages:save': (m) => ({ id: session.saveMessage(m) }),
+    'saved-messages:remove': ({ id }) => {
       session.removeMessage(id);
       return ok;
     },
-    'messages:reorder': ({ ids }) => {
+    'saved-messages:reorder': ({ ids }) => {
       session.reorderMessages(ids);
       return ok;
     },

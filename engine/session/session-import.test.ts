@@ -29,7 +29,7 @@ describe('export and import', () => {
     const { endpointId: u } = await a.call('udp:bind', { bindAddress: '127.0.0.1', port: 0, behaviour: { mode: 'echo' } });
     await a.call('udp:configure', { endpointId: u, broadcast: true });
     await a.call('tcp:connect', { host: '127.0.0.1', port: 9, timeoutMs: 1500 });
-    await a.call('messages:save', { name: 'Hello', group: 'HTTP', format: 'text', content: 'GET / HTTP/1.0\\r\\n\\r\\n', lineEnding: 'none' });
+    await a.call('saved-messages:save', { name: 'Hello', group: 'HTTP', format: 'text', content: 'GET / HTTP/1.0\\r\\n\\r\\n', lineEnding: 'none' });
     await a.call('ui:save', { selectedEndpointId: l, theme: 'dark', collapsedPanels: ['timeline'] });
     const tcpPort = portOf(a.endpoint(l) as ListenerSnapshot);
     const udpPort = portOf(a.endpoint(u) as UdpSnapshot);
@@ -42,7 +42,7 @@ describe('export and import', () => {
 
     const b = await startHost(null);
     const { endpointId: old } = await b.call('tcp:listen', { bindAddress: '127.0.0.1', port: 0 });
-    await b.call('messages:save', { name: 'Old', group: '', format: 'hex', content: 'ff', lineEnding: 'none' });
+    await b.call('saved-messages:save', { name: 'Old', group: '', format: 'hex', content: 'ff', lineEnding: 'none' });
     const answer = await b.call('session:import', { json });
     expect(answer).toMatchObject({ endpoints: 3, savedMessages: 1 });
 
@@ -95,7 +95,7 @@ describe('export and import', () => {
     it(`refuses ${what}, and changes nothing`, async () => {
       const h = await startHost(null);
       await h.call('tcp:listen', { bindAddress: '127.0.0.1', port: 0 });
-      await h.call('messages:save', { name: 'Mine', group: '', format: 'text', content: 'x', lineEnding: 'lf' });
+      await h.call('saved-messages:save', { name: 'Mine', group: '', format: 'text', content: 'x', lineEnding: 'lf' });
       await h.call('ui:save', { theme: 'light' });
       const before = await sessionView(h);
       const error = await h.fail('session:import', { json });
@@ -136,16 +136,16 @@ describe('saved messages', () => {
     const h = await startHost(null);
     const events: unknown[] = [];
     const detach = h.engine.attachClient({ send: (b) => events.push(...b.events.filter((e) => e.type === 'saved-messages:changed')) });
-    const { id } = await h.call('messages:save', { name: 'One', group: 'G', format: 'text', content: '1', lineEnding: 'lf' });
-    await h.call('messages:save', { id, name: 'Uno', group: 'G', format: 'text', content: '1', lineEnding: 'crlf' });
-    const { id: two } = await h.call('messages:save', { name: 'Two', group: '', format: 'hex', content: '02', lineEnding: 'none' });
+    const { id } = await h.call('saved-messages:save', { name: 'One', group: 'G', format: 'text', content: '1', lineEnding: 'lf' });
+    await h.call('saved-messages:save', { id, name: 'Uno', group: 'G', format: 'text', content: '1', lineEnding: 'crlf' });
+    const { id: two } = await h.call('saved-messages:save', { name: 'Two', group: '', format: 'hex', content: '02', lineEnding: 'none' });
     expect((await h.snapshot()).savedMessages.map((m) => [m.name, m.lineEnding])).toEqual([
       ['Uno', 'crlf'],
       ['Two', 'none'],
     ]);
-    await h.call('messages:remove', { id });
+    await h.call('saved-messages:remove', { id });
     expect((await h.snapshot()).savedMessages.map((m) => m.id)).toEqual([two]);
-    expect((await h.fail('messages:remove', { id })).code).toBe('NOT_FOUND');
+    expect((await h.fail('saved-messages:remove', { id })).code).toBe('NOT_FOUND');
     await new Promise((r) => setTimeout(r, 100));
     detach();
     expect(events.at(-1)).toEqual({ type: 'saved-messages:changed', messages: [expect.objectContaining({ id: two })] });
@@ -154,11 +154,11 @@ describe('saved messages', () => {
   it('reorders the list (every id once), and refuses a list that drops or repeats one', async () => {
     const h = await startHost(null);
     const ids: string[] = [];
-    for (const name of ['a', 'b', 'c']) ids.push((await h.call('messages:save', { name, group: '', format: 'text', content: name, lineEnding: 'none' })).id);
-    await h.call('messages:reorder', { ids: [ids[2]!, ids[0]!, ids[1]!] });
+    for (const name of ['a', 'b', 'c']) ids.push((await h.call('saved-messages:save', { name, group: '', format: 'text', content: name, lineEnding: 'none' })).id);
+    await h.call('saved-messages:reorder', { ids: [ids[2]!, ids[0]!, ids[1]!] });
     expect((await h.snapshot()).savedMessages.map((m) => m.name)).toEqual(['c', 'a', 'b']);
     for (const bad of [[ids[0]!, ids[1]!], [ids[0]!, ids[0]!, ids[1]!], [...ids, 'other']]) {
-      expect((await h.fail('messages:reorder', { ids: bad })).code).toBe('VALIDATION');
+      expect((await h.fail('saved-messages:reorder', { ids: bad })).code).toBe('VALIDATION');
     }
     expect((await h.snapshot()).savedMessages.map((m) => m.name)).toEqual(['c', 'a', 'b']);
   });
@@ -166,7 +166,7 @@ describe('saved messages', () => {
   it('refuses the 2,001st message with LIMIT', async () => {
     const h = await startHost(null);
     await h.call('session:import', { json: session({ savedMessages: Array.from({ length: 2000 }, (_, i) => message(`m${i}`)) }) });
-    const error = await h.fail('messages:save', { name: 'one more', group: '', format: 'text', content: 'x', lineEnding: 'none' });
+    const error = await h.fail('saved-messages:save', { name: 'one more', group: '', format: 'text', content: 'x', lineEnding: 'none' });
     expect(error.code).toBe('LIMIT');
     expect((await h.snapshot()).savedMessages).toHaveLength(2000);
   });

@@ -190,7 +190,7 @@ describe('restart and restore', () => {
     server.on('connection', (s) => s.on('error', () => {}));
     const tcpPort = (server.address() as { port: number }).port;
     const first = await startHost(dir);
-    const { id } = await first.call('messages:save', { name: 'Ping', group: 'Redis', format: 'text', content: 'PING\\r\\n', lineEnding: 'none' });
+    const { id } = await first.call('saved-messages:save', { name: 'Ping', group: 'Redis', format: 'text', content: 'PING\\r\\n', lineEnding: 'none' });
     const { endpointId: c } = await first.call('tcp:connect', { host: '127.0.0.1', port: tcpPort });
     await waitFor(() => connection(first, c).state === 'established', 'connected');
     const { endpointId: u } = await first.call('udp:bind', { bindAddress: '127.0.0.1', port: 0 });
@@ -207,7 +207,7 @@ describe('restart and restore', () => {
     const dir = tempDataDir();
     const first = await startHost(dir);
     await first.call('tcp:listen', { bindAddress: '127.0.0.1', port: 0 });
-    await first.call('messages:save', { name: 'a', group: '', format: 'hex', content: '00 01', lineEnding: 'none' });
+    await first.call('saved-messages:save', { name: 'a', group: '', format: 'hex', content: '00 01', lineEnding: 'none' });
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const file = join(dir, 'session.json');

@@ -275,6 +275,10 @@ export class TcpConversation implements ManagedConversation {
     return this.tls ? this.tls.keyLog.text() : null;
   }
 
+  note(call: string, result: string, ok: boolean): void {
+    this.host.timeline.add(`${this.tag}${call}`, result, ok);
+  }
+
   rateSource(): RateSource {
     // A listener's clients are already in the listener's own total.
     return { id: this.id, history: this.stats.history, inTotal: this.role === 'client' };

@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { ErrorInfo } from '../../shared/errors';
 import type { ListenerSnapshot } from '../../shared/endpoints';
-import type { InetListenRequest, ListenRequest, UnixListenRequest } from '../../shared/contract';
+import type { EngineEvent, InetListenRequest, ListenRequest, UnixListenRequest } from '../../shared/contract';
 import type { RuleSet } from '../../shared/rules';
 import { formatHostPort, type SockAddr } from '../../shared/primitives';
 import { invalidState } from '../command-error';
@@ -28,7 +28,7 @@ import { TlsHandshakeError } from '../tls/tls-client';
 import { prepareServerTls, secureAccepted, type ServerTls } from '../tls/tls-server';
 import { compileBehaviour, type CompiledBehaviour } from './behaviours';
 import { inetSockAddr, TcpConversation, type ConversationHost } from './conversation';
-import { Timeline } from './timeline';
+import { Timeline, type TimelineMark } from './timeline';
 import { probeUnixPath, staleSocketError, tooLongDetail, unixPathTooLong } from './unix-socket';
 import { UnixSocketFile } from './unix-socket-file';
 
@@ -111,6 +111,21 @@ export class TcpListener implements ManagedEndpoint {
   }
 
   snapshot(): ListenerSnapshot {
+    return { ...this.snapshotWithoutTimeline(), timeline: this.timeline.snapshot() };
+  }
+
+  /**
+   * This listener's change for a client whose copy of its timeline was made at `mark`: the calls
+   * added since then only, or the whole snapshot (and the mark it is at) when appending cannot do.
+   */
+  changeSince(mark: TimelineMark | undefined): { event: EngineEvent; mark: TimelineMark } {
+    const now = this.timeline.mark;
+    const added = mark ? this.timeline.since(mark) : null;
+    if (!added) return { event: { type: 'endpoint:changed', endpoint: this.snapshot() }, mark: now };
+    return { event: { type: 'listener:changed', endpoint: this.snapshotWithoutTimeline(), timeline: { total: now.total, added } }, mark: now };
+  }
+
+  private snapshotWithoutTimeline(): Omit<ListenerSnapshot, 'timeline'> {
     let queued = 0;
     for (const c of this.clients.values()) if (!c.isClosed) queued += c.socket.writableLength;
     this.stats.queuedOut = queued;
@@ -120,7 +135,6 @@ export class TcpListener implements ManagedEndpoint {
       createdAt: this.createdAt,
       local: this.local,
       error: this.error,
-      timeline: this.timeline.snapshot(),
       portNote: this.portNote,
       state: this.state,
       request: {

@@ -1,9 +1,15 @@
 import type { TimelineEntry } from '../../shared/endpoints';
+import { droppedLine, TIMELINE_MAX, TIMELINE_PINNED } from '../../shared/timeline';
 import type { Clock } from '../clock';
 
-export const TIMELINE_MAX = 500;
-/** The first calls (socket, bind, listen…) are what teach the most: they are never dropped. */
-export const TIMELINE_PINNED = 8;
+/**
+ * What a copy of the timeline was made from: calls seen, and settles of pending calls (which change
+ * an entry already sent, so a copy older than one cannot be brought up to date by appending).
+ */
+export interface TimelineMark {
+  total: number;
+  settles: number;
+}
 
 /** An entry whose result is not known yet (a connect() in flight); settle it when it is. */
 export interface PendingEntry {
@@ -18,6 +24,8 @@ export class Timeline {
   private readonly pinned: TimelineEntry[] = [];
   private recent: TimelineEntry[] = [];
   private dropped = 0;
+  private total = 0;
+  private settles = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -28,6 +36,7 @@ export class Timeline {
 
   add(call: string, result = 'ok', ok = true): TimelineEntry {
     const entry: TimelineEntry = { ts: this.clock.now(), call, result, ok };
+    this.total++;
     if (this.pinned.length < this.pinnedMax) {
       this.pinned.push(entry);
     } else {
@@ -46,6 +55,7 @@ export class Timeline {
       settle: (result, ok) => {
         entry.result = result;
         entry.ok = ok;
+        this.settles++;
         this.onChange();
       },
     };
@@ -59,6 +69,25 @@ export class Timeline {
     this.dropped += excess;
   }
 
+  get mark(): TimelineMark {
+    return { total: this.total, settles: this.settles };
+  }
+
+  /**
+   * The calls made since `mark` (copies), for a client whose copy was made at `mark` to append
+   * (shared/timeline.ts `appendTimeline`); null when appending cannot bring that copy up to date: a
+   * call was settled since, or ones it would need were already dropped, or this timeline is not of
+   * the shared shape (a test's smaller one).
+   */
+  since(mark: TimelineMark): TimelineEntry[] | null {
+    if (mark.settles !== this.settles || mark.total > this.total) return null;
+    if (this.max !== TIMELINE_MAX || this.pinnedMax !== TIMELINE_PINNED) return null;
+    // Calls made while the pinned ones were still being taken: rare (a listener's first moments), sent whole.
+    if (mark.total < this.pinnedMax) return mark.total === this.total ? [] : null;
+    const first = this.recent.length - (this.total - mark.total);
+    return first < 0 ? null : this.recent.slice(first).map((e) => ({ ...e }));
+  }
+
   get length(): number {
     return this.pinned.length + Math.min(this.recent.length, this.max - this.pinnedMax);
   }
@@ -69,15 +98,7 @@ export class Timeline {
     const dropped = this.dropped + extra;
     const recent = extra > 0 ? this.recent.slice(extra) : this.recent;
     const out = this.pinned.map((e) => ({ ...e }));
-    if (dropped > 0) {
-      const first = recent[0];
-      out.push({
-        ts: first ? first.ts : this.clock.now(),
-        call: `… ${dropped} earlier call${dropped === 1 ? '' : 's'} not kept`,
-        result: '',
-        ok: true,
-      });
-    }
+    if (dropped > 0) out.push(droppedLine(dropped, recent[0]?.ts ?? this.clock.now()));
     for (const e of recent) out.push({ ...e });
     return out;
   }

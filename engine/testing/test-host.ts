@@ -7,22 +7,17 @@ import { afterEach } from 'vitest';
 import type { CommandName, CommandRequest, CommandResponse, EngineSnapshot } from '../../shared/contract';
 import type { ConnectionSnapshot, ConversationSnapshot, EndpointSnapshot, ListenerSnapshot, UdpSnapshot } from '../../shared/endpoints';
 import type { BridgeError } from '../../shared/errors';
-import { createDispatcher, type Dispatch } from '../dispatcher';
+import type { Dispatch } from '../dispatcher';
 import type { Engine } from '../engine';
-import { createHandlers } from '../handlers';
 import { createEngineHost } from '../index';
 import type { StoredChunk } from '../traffic/traffic-log';
-import type { UdpLimits } from '../udp/udp-endpoint';
-import { udpHandlers } from '../udp/udp-handlers';
+import type { UdpLimits } from '../udp/udp-limits';
 import { cleanupPeers } from './cleanup';
 
 export interface TestHostOptions {
   /** Where the session file lives; null (default) keeps it in memory. */
   dataDir?: string | null;
-  /**
-   * Smaller UDP receive budgets than UDP_LIMITS (udp/udp-receive-budget.test.ts). The one knob
-   * left that exists for tests: udpHandlers' `limits` (udp/udp-handlers.ts).
-   */
+  /** Smaller UDP receive budgets than UDP_LIMITS (udp/udp-receive-budget.test.ts): the engine's own option. */
   udpLimits?: Partial<UdpLimits>;
 }
 
@@ -34,11 +29,9 @@ export class TestHost {
   private readonly cleanups: (() => unknown)[] = [];
 
   constructor(options: TestHostOptions = {}) {
-    const host = createEngineHost({ mode: 'browser', version: 'test', dataDir: options.dataDir ?? null });
+    const host = createEngineHost({ mode: 'browser', version: 'test', dataDir: options.dataDir ?? null, udpLimits: options.udpLimits });
     this.engine = host.engine;
-    this.dispatch = options.udpLimits
-      ? createDispatcher({ ...createHandlers(host.engine), ...udpHandlers(host.engine, options.udpLimits) })
-      : host.dispatch;
+    this.dispatch = host.dispatch;
     this.restored = host.restored;
   }
 

@@ -27,9 +27,10 @@ export function waitForHandshake(
   tls: TLSSocket,
   done: 'secureConnect' | 'secure',
   explain: { timeout: string; error(err: Error): TlsHandshakeError },
+  timeoutMs = HANDSHAKE_TIMEOUT_MS,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new TlsHandshakeError('ETIMEDOUT', explain.timeout, null, null)), HANDSHAKE_TIMEOUT_MS);
+    const timer = setTimeout(() => fail(new TlsHandshakeError('ETIMEDOUT', explain.timeout, null, null)), timeoutMs);
     const settle = () => {
       clearTimeout(timer);
       tls.off('error', onError);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TlsClientOptions } from '../../shared/tls';
 import { secureClient, TlsHandshakeError, type HandshakeSteps } from './tls-client';
+import { delayingRelay, stepMs } from './tls-test-helpers';
 import { createSelfSignedCertificate } from './x509';
 
 const hasOpenssl = !spawnSync('openssl', ['version']).error;
@@ -75,9 +76,18 @@ async function tcp(port: number): Promise<Socket> {
   return s;
 }
 
-function recorder(): HandshakeSteps & { calls: string[] } {
+function recorder(): HandshakeSteps & { calls: string[]; results: string[] } {
   const calls: string[] = [];
-  return { calls, now: () => Date.now(), note: (call, result, ok = true) => calls.push(`${call}: ${result}${ok ? '' : ' ✗'}`) };
+  const results: string[] = [];
+  return {
+    calls,
+    results,
+    now: () => Date.now(),
+    note: (call, result, ok = true) => {
+      calls.push(`${call}: ${result}${ok ? '' : ' ✗'}`);
+      results.push(result);
+    },
+  };
 }
 
 async function handshake(port: number, options: TlsClientOptions, host = '127.0.0.1') {
@@ -107,7 +117,13 @@ describe.runIf(hasOpenssl)('TLS client against openssl s_server', () => {
     expect(secured?.info.chain[0]?.signatureAlgorithm).toBe('ECDSA with SHA-256');
     expect(secured?.info.chain[0]?.daysLeft).toBeGreaterThanOrEqual(9);
     expect(secured?.info.chain[1]).toMatchObject({ subject: 'CN=good test CA', selfSigned: true, isCa: true });
-    expect(steps.calls.map((c) => c.split(':')[0])).toEqual(['SSL_connect()', 'certificate received', 'verify certificate', 'secure']);
+    expect(steps.calls.map((c) => c.split(':')[0])).toEqual(['SSL_connect()', 'ServerHello received', 'certificate received', 'verify certificate', 'secure']);
+    // Every step after the ClientHello says when, since it; `secure` is the handshake's total.
+    const times = steps.results.slice(1).map(stepMs);
+    expect(times.every((t) => t >= 0)).toBe(true);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(steps.results.at(-1)).toMatch(/^\+\d+\.\d ms, handshake done: TLSv1\.3, /);
+    expect(times.at(-1)).toBe(secured?.info.handshakeMs);
     // Secrets for Wireshark: TLS 1.3 logs the handshake and traffic secrets.
     expect(secured?.keyLog.text()).toMatch(/^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]+$/m);
     secured?.socket.write('hello over tls\n');
@@ -119,6 +135,23 @@ describe.runIf(hasOpenssl)('TLS client against openssl s_server', () => {
     const { secured } = await handshake(server.port, { caFile: file('good-ca.pem'), maxVersion: 'TLSv1.2' });
     expect(secured?.info.version).toBe('TLSv1.2');
     expect(secured?.keyLog.text()).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/m);
+  });
+
+  it('timings are measured, not made up: through a relay that holds the server’s bytes 150 ms, TLS 1.2’s certificate arrives after one hold and the handshake ends after two', async () => {
+    const server = await sServer(['-cert', 'good.pem', '-key', 'good.key', '-tls1_2']);
+    const relay = await delayingRelay(server.port, { toClientMs: 150 });
+    try {
+      const { secured, steps } = await handshake(relay.port, { caFile: file('good-ca.pem') });
+      const at = (name: string) => stepMs(steps.results[steps.calls.findIndex((c) => c.startsWith(`${name}:`))] ?? '');
+      // TLS 1.2: ServerHello…ServerHelloDone in the first flight (no secret marks the ServerHello apart), Finished in the second.
+      expect(steps.calls.map((c) => c.split(':')[0])).toEqual(['SSL_connect()', 'certificate received', 'verify certificate', 'secure']);
+      expect(at('certificate received')).toBeGreaterThanOrEqual(150);
+      expect(at('certificate received')).toBeLessThan(290);
+      expect(at('secure')).toBeGreaterThanOrEqual(300);
+      expect(secured?.info.handshakeMs).toBe(at('secure'));
+    } finally {
+      await relay.close();
+    }
   });
 
   it('a self-signed server: refused with verification on, naming it; with verification off the handshake is kept and says it would fail', async () => {
@@ -188,6 +221,16 @@ describe.runIf(hasOpenssl)('TLS client against openssl s_server', () => {
     expect(p12.secured?.info.verified).toBe(true);
     p12.secured?.socket.write('p12 ok\n');
     await expect.poll(() => again.received(), { timeout: 5000 }).toContain('p12 ok');
+
+    // A wrong passphrase is said in words (OpenSSL throws it from tls.connect itself, not as an event).
+    const silent = createServer((s) => s.on('error', () => {}));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const wrong = await handshake((silent.address() as { port: number }).port, { identity: { pfxFile: file('client.p12'), passphrase: 'not it' } });
+      expect(wrong.error?.message).toMatch(/wrong passphrase/);
+    } finally {
+      silent.close();
+    }
   });
 
   it('a plain-text port: explained, not a crash', async () => {

@@ -11,6 +11,7 @@ import { checkServerIdentity, connect, type ConnectionOptions, type TLSSocket } 
 import { TLS_LIMITS, TlsClientOptions, type TlsSessionInfo } from '../../shared/tls';
 import { readFileNoFollow } from '../files/read-no-follow';
 import { describeChain } from './certificate-info';
+import { HandshakeClock, roundMs, sinceHello } from './handshake-clock';
 import { KeyLog } from './key-log';
 import { HANDSHAKE_TIMEOUT_MS, negotiated, TlsHandshakeError, waitForHandshake } from './handshake-wait';
 import { verifyProblem } from './verify-problem';
@@ -53,9 +54,12 @@ export async function secureClient(plain: Socket, host: string, requested: TlsCl
     })),
   };
   const keyLog = new KeyLog();
-  const started = steps.now();
-  const tls = connect(connectOptions);
-  tls.on('keylog', (line: Buffer) => keyLog.add(line));
+  const clock = new HandshakeClock();
+  const tls = startHandshake(plain, connectOptions);
+  tls.on('keylog', (line: Buffer) => {
+    keyLog.add(line);
+    clock.secretLogged(line);
+  });
   steps.note('SSL_connect()', `ClientHello sent${serverName ? ` (SNI ${serverName})` : ''}${options.alpn?.length ? `, ALPN ${options.alpn.join(', ')}` : ''}`);
 
   await waitForHandshake(tls, 'secureConnect', {
@@ -63,10 +67,15 @@ export async function secureClient(plain: Socket, host: string, requested: TlsCl
     error: handshakeError,
   });
 
+  // OpenSSL's verdict on the chain is taken during the handshake and read at its end: its time is the secure time.
+  const secureAt = clock.elapsed();
+  const serverHello = clock.serverHello();
+  if (serverHello !== null) steps.note('ServerHello received', sinceHello(serverHello));
+  const at = sinceHello(clock.serverFlight() ?? secureAt);
   const now = steps.now();
   const chain = describeChain(tls.getPeerCertificate(true), now);
   const leaf = chain[0];
-  steps.note('certificate received', leaf ? `${chain.length} certificate${chain.length === 1 ? '' : 's'}: ${leaf.subject}, SHA-256 ${leaf.sha256}` : 'none');
+  steps.note('certificate received', `${at}: ${leaf ? `${chain.length} certificate${chain.length === 1 ? '' : 's'}: ${leaf.subject}, SHA-256 ${leaf.sha256}` : 'none'}`);
   const problem = tls.authorized ? null : verifyProblem(String(tls.authorizationError ?? 'UNKNOWN'), chain, expectedName, now);
   const info: TlsSessionInfo = {
     ...negotiated(tls),
@@ -75,15 +84,16 @@ export async function secureClient(plain: Socket, host: string, requested: TlsCl
     problem,
     verifyEnabled: options.verify,
     chain,
-    handshakeMs: now - started,
+    handshakeMs: roundMs(secureAt),
   };
+  const verifiedAt = sinceHello(secureAt);
   if (problem && options.verify) {
-    steps.note('verify certificate', problem.message, false);
+    steps.note('verify certificate', `${verifiedAt}: ${problem.message}`, false);
     tls.destroy();
     throw new TlsHandshakeError(problem.code, `${problem.message} ${problem.advice}`, info, problem);
   }
-  steps.note('verify certificate', problem ? `not checked (verification off); it would fail: ${problem.message}` : 'trusted', problem === null);
-  steps.note('secure', `${info.version}, ${info.cipher}${info.alpn ? `, ALPN ${info.alpn}` : ''}${info.resumed ? ', session resumed' : ''}`);
+  steps.note('verify certificate', `${verifiedAt}: ${problem ? `not checked (verification off); it would fail: ${problem.message}` : 'trusted'}`, problem === null);
+  steps.note('secure', `${verifiedAt}, handshake done: ${info.version}, ${info.cipher}${info.alpn ? `, ALPN ${info.alpn}` : ''}${info.resumed ? ', session resumed' : ''}`);
   return { socket: tls, info, keyLog };
 }
 
@@ -95,6 +105,23 @@ async function credentials(options: ReturnType<typeof TlsClientOptions.parse>): 
   if (id && 'pfxFile' in id) Object.assign(out, { pfx: await read(id.pfxFile), passphrase: id.passphrase });
   else if (id) Object.assign(out, { cert: await read(id.certFile), key: await read(id.keyFile), passphrase: id.passphrase });
   return out;
+}
+
+/**
+ * tls.connect() reads the client certificate and key at once, and throws there (not as an 'error'
+ * event) when a key's passphrase is wrong or a file is not what it should be.
+ */
+function startHandshake(plain: Socket, connectOptions: ConnectionOptions): TLSSocket {
+  try {
+    return connect(connectOptions);
+  } catch (err) {
+    plain.destroy(); // no TLS socket on it: nothing else will close it
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (/bad decrypt|mac verify failure|PKCS12|BAD_DECRYPT/i.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`)) {
+      throw new TlsHandshakeError((e as NodeJS.ErrnoException).code ?? 'ERR_TLS_CLIENT_KEY', 'The client key could not be read: wrong passphrase, or not a key.', null, null);
+    }
+    throw new TlsHandshakeError((e as NodeJS.ErrnoException).code ?? 'ERR_TLS_CLIENT_KEY', `The client certificate or key could not be used: ${e.message}`, null, null);
+  }
 }
 
 /** OpenSSL's handshake failures in words; the code stays for those who know it. */

@@ -56,6 +56,7 @@ describe.runIf(hasOpenssl)('TLS connections (engine commands)', () => {
     const up = await waitFor(() => (h.connection(endpointId).state === 'established' ? h.connection(endpointId) : undefined), 'established');
     expect(up.request.tls?.verify).toBe(false);
     expect(up.timeline.some((t) => t.call === 'verify certificate' && /turned off by you/.test(t.result))).toBe(true);
+    expect(up.timeline.find((t) => t.call === 'secure')?.result).toMatch(/^\+\d+\.\d ms, handshake done: TLSv1\.3, /);
     const conv = h.conversation(up.conversationId as string);
     expect(conv.tls).toMatchObject({ version: 'TLSv1.3', verified: false, verifyEnabled: false, problem: { kind: 'self-signed' } });
     await h.call('conversation:send', { conversationId: conv.id, data: b64('over tls from the engine\n') });

@@ -60,6 +60,13 @@ describe.runIf(hasOpenssl)('TLS listener (engine commands, real clients)', () =>
     const conv = await waitFor(() => (h.conversation(clientId).stats.bytesIn > 0 ? h.conversation(clientId) : undefined), 'bytes in');
     expect(conv.tls).toMatchObject({ version: 'TLSv1.3', verified: false, chain: [] });
     expect(conv.tls?.wireBytesIn).toBeGreaterThan(conv.stats.bytesIn);
+    // The listener's timeline has the client's handshake, each step timed since its ClientHello.
+    const handshake = h.listener(endpointId).timeline.filter((t) => t.call.startsWith(`[${clientId}] `) && !/accept|close/.test(t.call)).map((t) => `${t.call} → ${t.result}`);
+    expect(handshake.slice(0, 3)).toEqual([
+      expect.stringMatching(/ClientHello received → \d+ bytes, [\d.]+ ms after accept\(\)$/),
+      expect.stringMatching(/certificate sent → \+[\d.]+ ms: SHA-256 [0-9A-F:]{95} \(self-signed by Sockscope\)$/),
+      expect.stringMatching(/secure → \+[\d.]+ ms, handshake done: TLSv1\.3, /),
+    ]);
     const page = await h.call('traffic:page', { conversationId: clientId, limit: 10, full: true });
     expect(Buffer.from(page.chunks[0]?.data ?? '', 'base64').toString()).toBe('hello over tls\n');
     const keys = await h.call('tls:key-log', { conversationId: clientId });

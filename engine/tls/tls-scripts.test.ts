@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, killLeftovers, removeBundle, startCli } from '../../cli/cli-test-helpers';
-import { runScriptText } from '../scripts/script-test-helpers';
+import { runScriptText } from '../testing/script-test-helpers';
 import { freePort } from '../testing/tcp-peers';
 import { useTestHosts } from '../testing/test-host';
 import { waitFor } from '../testing/wait';

@@ -13,6 +13,7 @@ import type { TlsServerOptions } from '../../shared/tls';
 import { namesFor, SelfSignedStore } from './self-signed-store';
 import { TlsHandshakeError, type HandshakeSteps, type SecuredSocket } from './tls-client';
 import { prepareServerTls, secureAccepted } from './tls-server';
+import { delayingRelay, stepMs } from './tls-test-helpers';
 
 const hasOpenssl = !spawnSync('openssl', ['version']).error;
 const hasCurl = !spawnSync('curl', ['--version']).error;
@@ -108,11 +109,56 @@ describe.runIf(hasOpenssl)('TLS listener side', () => {
     const secured = l.results[0] as SecuredSocket;
     expect(secured.info.chain[0]).toMatchObject({ subject: 'CN=the client', selfSigned: true });
     expect(secured.info.verified).toBe(false);
-    expect(l.calls.join('\n')).toMatch(/client certificate CN=the client \(not trusted/);
+    expect(secured.info.problem?.kind).toBe('self-signed');
+    expect(l.calls.join('\n')).toMatch(/^client certificate: \+\d+\.\d ms: CN=the client, not trusted: /m);
 
     await run('curl', ['-s', '--max-time', '3', `http://127.0.0.1:${l.port}/`]);
     await expect.poll(() => l.results.length, { timeout: 5000 }).toBe(2);
     expect(l.results[1]).toBeInstanceOf(TlsHandshakeError);
     expect((l.results[1] as TlsHandshakeError).message).toMatch(/plain text/);
+    expect(l.calls.join('\n')).toMatch(/^first bytes received: \d+ bytes, [\d.]+ ms after accept\(\): not a TLS handshake record$/m);
+  });
+
+  it('required client certificates are checked against the client CA file: one it signed is trusted, a self-signed one is refused', async () => {
+    const ssl = (...args: string[]) => expect(spawnSync('openssl', args, { cwd: dir }).status).toBe(0);
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3', '-subj', '/CN=client CA');
+    ssl('req', ...ec, '-keyout', 'member.key', '-out', 'member.csr', '-subj', '/CN=member');
+    ssl('x509', '-req', '-in', 'member.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'member.pem', '-days', '2');
+    ssl('req', '-x509', ...ec, '-keyout', 'intruder.key', '-out', 'intruder.pem', '-days', '3', '-subj', '/CN=intruder');
+    const l = await tlsListener({ clientCertificates: 'required', clientCaFile: join(dir, 'ca.pem') }, new SelfSignedStore(null), (s) => s.socket.end('ok\n'));
+
+    expect(await sClient(l.port, ['-cert', join(dir, 'member.pem'), '-key', join(dir, 'member.key')], '')).toContain('ok');
+    expect((l.results[0] as SecuredSocket).info).toMatchObject({ verified: true, problem: null, verifyEnabled: true });
+    expect(l.calls.join('\n')).toMatch(/^client certificate: \+\d+\.\d ms: CN=member, trusted$/m);
+
+    // Node checks a client's chain only on sockets a tls.Server made: without our own check this one got in.
+    expect(await sClient(l.port, ['-cert', join(dir, 'intruder.pem'), '-key', join(dir, 'intruder.key')], '')).not.toMatch(/^ok$/m);
+    await expect.poll(() => l.results.length, { timeout: 5000 }).toBe(2);
+    expect(l.results[1]).toBeInstanceOf(TlsHandshakeError);
+    expect((l.results[1] as TlsHandshakeError).problem?.kind).toBe('self-signed');
+    expect((l.results[1] as TlsHandshakeError).message).toMatch(/client's certificate is not trusted/);
+  });
+
+  it('timings are measured: through a relay holding the client’s bytes 150 ms, the ClientHello, the client certificate and secure come that much later', async () => {
+    spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 't.key', '-out', 't.pem', '-days', '3', '-subj', '/CN=timed'], { cwd: dir });
+    const l = await tlsListener({ clientCertificates: 'optional' }, new SelfSignedStore(null), (s) => s.socket.end('ok\n'));
+    const relay = await delayingRelay(l.port, { toServerMs: 150 });
+    try {
+      await sClient(relay.port, ['-cert', join(dir, 't.pem'), '-key', join(dir, 't.key'), '-tls1_3'], '');
+      await expect.poll(() => l.results.length, { timeout: 5000 }).toBe(1);
+      const secured = l.results[0] as SecuredSocket;
+      const steps = new Map(l.calls.map((c) => [c.slice(0, c.indexOf(': ')), c.slice(c.indexOf(': ') + 2)]));
+      expect([...steps.keys()]).toEqual(['ClientHello received', 'certificate sent', 'client certificate', 'secure']);
+      // The relay connects to us at once and passes the ClientHello on 150 ms later.
+      expect(Number(/, ([\d.]+) ms after accept\(\)/.exec(steps.get('ClientHello received') ?? '')?.[1])).toBeGreaterThanOrEqual(150);
+      // TLS 1.3: our flight leaves at once; the client's certificate and Finished come one held round later.
+      expect(stepMs(steps.get('certificate sent') ?? '')).toBeLessThan(100);
+      expect(stepMs(steps.get('client certificate') ?? '')).toBeGreaterThanOrEqual(150);
+      expect(stepMs(steps.get('secure') ?? '')).toBeGreaterThanOrEqual(150);
+      expect(secured.info.handshakeMs).toBe(stepMs(steps.get('secure') ?? ''));
+    } finally {
+      await relay.close();
+    }
   });
 });

@@ -21,7 +21,10 @@ describe('bind', () => {
     expect(s.local).toMatchObject({ kind: 'inet', host: '127.0.0.1', family: 'IPv4' });
     const port = s.local?.kind === 'inet' ? s.local.port : 0;
     expect(port).toBeGreaterThan(0);
-    expect(t.calls(s.id)).toEqual(['socket(AF_INET, SOCK_DGRAM) → ok', `bind(127.0.0.1:0) → ok: bound to 127.0.0.1:${port}`]);
+    const calls = t.calls(s.id);
+    expect(calls.slice(0, 2)).toEqual(['socket(AF_INET, SOCK_DGRAM) → ok', `bind(127.0.0.1:0) → ok: bound to 127.0.0.1:${port}`]);
+    expect(calls[2]).toMatch(/^setsockopt\(SO_RCVBUF, 4194304\) → ok/);
+    expect(calls).toHaveLength(3);
     expect(s.error).toBeNull();
     expect(s.portNote).toBeNull();
   });
@@ -80,6 +83,7 @@ describe('bind', () => {
       'socket(AF_INET, SOCK_DGRAM) → ok',
       'setsockopt(SO_REUSEADDR, 1) → ok',
       `bind(127.0.0.1:${port}) → ok`,
+      expect.stringMatching(/^setsockopt\(SO_RCVBUF, 4194304\) → ok/),
     ]);
   });
 

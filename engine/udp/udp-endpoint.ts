@@ -11,7 +11,7 @@ import dgram from 'node:dgram';
 import type { Behaviour, UdpSnapshot } from '../../shared/endpoints';
 import type { ErrorInfo } from '../../shared/errors';
 import type { RuleSet } from '../../shared/rules';
-import { formatHostPort, type Family, type InetAddress, type PortSpec } from '../../shared/primitives';
+import { formatHostPort, LIMITS, type Family, type InetAddress, type PortSpec } from '../../shared/primitives';
 import { CommandError, invalidState } from '../command-error';
 import type { ManagedConversation, ManagedEndpoint, UdpContext } from '../contexts';
 import { engineError, errorCodeOf, explainError, type ErrorContext } from '../errors/explain-error';
@@ -26,7 +26,8 @@ import { RepeatSender, type RepeatEnd } from './repeat-sender';
 import { afOf, maxDatagramTo, resolveUdpHost, resolveUdpPort, type UdpType } from './udp-address';
 import { compileUdpBehaviour, udpReply, type CompiledBehaviour } from './udp-behaviours';
 import { UdpSocketOptions, type OptionChanges } from './udp-options';
-import { ReceiveBudget, type KeepBudget } from './udp-receive-budget';
+import type { UdpLimits } from './udp-limits';
+import { ReceiveBudget } from './udp-receive-budget';
 import { UdpTimeline } from './udp-timeline';
 
 export interface UdpBindOptions {
@@ -35,21 +36,11 @@ export interface UdpBindOptions {
   type?: UdpType;
   reuseAddr?: boolean;
   ipv6Only?: boolean;
+  /** SO_RCVBUF to ask for; omitted: LIMITS.udpReceiveBuffer.default. */
+  receiveBufferBytes?: number;
   behaviour?: Behaviour;
   rules?: RuleSet;
 }
-
-export interface UdpLimits {
-  /** Received datagrams kept (logged, shown, answered) per endpoint and second; the rest are dropped. */
-  keepPerSecond: KeepBudget;
-  /** Sends are refused (repeats wait) while the socket's send queue holds this much. */
-  sendQueue: { bytes: number; datagrams: number };
-}
-
-export const UDP_LIMITS: UdpLimits = {
-  keepPerSecond: { datagrams: 20_000, bytes: 64 * 1024 * 1024 },
-  sendQueue: { bytes: 1024 * 1024, datagrams: 1024 },
-};
 
 /** Where a datagram goes: an address the socket can use, and how to show it. */
 interface Destination {
@@ -99,9 +90,8 @@ export class UdpEndpoint implements ManagedEndpoint {
     private readonly engine: UdpContext,
     readonly id: string,
     private readonly request: UdpBindOptions,
-    limits: Partial<UdpLimits> = {},
   ) {
-    this.limits = { ...UDP_LIMITS, ...limits };
+    this.limits = engine.udpLimits;
     this.onFault = engine.faultHandler(id);
     this.announce = guarded(this.onFault, 'announcing a change', () => {
       this.changePending = false;
@@ -138,6 +128,10 @@ export class UdpEndpoint implements ManagedEndpoint {
       },
       reset: () => {
         throw useUdpSend();
+      },
+      note: (call, result, ok) => {
+        this.timeline.add(call, result, ok);
+        this.changed();
       },
       recordingMeta: () =>
         this.state === 'closed'
@@ -198,8 +192,29 @@ export class UdpEndpoint implements ManagedEndpoint {
     this.state = 'bound';
     const local = formatHostPort(a.address, a.port);
     this.timeline.add(`bind(${target})`, local === target ? 'ok' : `ok: bound to ${local}`);
+    this.askReceiveBuffer(socket);
     this.untick = this.engine.everySecond(guarded(this.onFault, 'the endpoint clock', () => this.tick()));
     this.changed();
+  }
+
+  /**
+   * A large receive buffer: the kernel queues a burst while the engine is busy for a moment (a
+   * batch to the UI, a garbage collection). With the default (208 KiB on Linux, ≈ 270 small
+   * datagrams, a few milliseconds at 50,000 datagrams a second) a busy moment lost thousands.
+   * The kernel may grant less than asked (Linux: net.core.rmem_max) — the timeline says what it did.
+   */
+  private askReceiveBuffer(socket: dgram.Socket): void {
+    const asked = this.request.receiveBufferBytes ?? LIMITS.udpReceiveBuffer.default;
+    const call = `setsockopt(SO_RCVBUF, ${asked})`;
+    try {
+      socket.setRecvBufferSize(asked);
+    } catch (err) {
+      // macOS refuses more than kern.ipc.maxsockbuf outright (ENOBUFS) instead of capping.
+      this.timeline.add(call, `${errorCodeOf(err) ?? 'refused'}: the system's default of ${safeRecvBufferSize(socket)} bytes stays`, false);
+      return;
+    }
+    const got = safeRecvBufferSize(socket);
+    this.timeline.add(call, got >= asked ? `ok: ${got} bytes` : `ok, but the system granted ${got} bytes (raise net.core.rmem_max for more)`);
   }
 
   private async bindFailed(err: unknown, port: number, target: string): Promise<void> {
@@ -628,6 +643,7 @@ export class UdpEndpoint implements ManagedEndpoint {
         type: this.type,
         reuseAddr: this.request.reuseAddr ?? false,
         ipv6Only: this.request.ipv6Only ?? false,
+        ...(this.request.receiveBufferBytes !== undefined ? { receiveBufferBytes: this.request.receiveBufferBytes } : {}),
       },
       connectedTo: this.connectedTo,
       behaviour: this.behaviour.source,
@@ -700,4 +716,13 @@ function closeQuietly(socket: dgram.Socket): Promise<void> {
       resolve(); // already closed
     }
   });
+}
+
+/** The receive buffer the kernel reports (Linux: twice what was granted, as getsockopt says), or 0. */
+function safeRecvBufferSize(socket: dgram.Socket): number {
+  try {
+    return socket.getRecvBufferSize();
+  } catch {
+    return 0;
+  }
 }

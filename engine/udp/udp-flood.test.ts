@@ -13,7 +13,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { EventBatch } from '../../shared/contract';
 import { BATCH_DEFAULTS } from '../batcher';
 import { DEFAULT_RING_CHUNKS } from '../traffic/traffic-log';
-import { UDP_LIMITS } from './udp-endpoint';
+import { UDP_LIMITS } from './udp-limits';
 import { TestHost } from '../testing/test-host';
 import { sleep, waitFor } from '../testing/wait';
 

@@ -2,7 +2,7 @@ import { invalidState } from '../command-error';
 import type { CommandHandlers } from '../dispatcher';
 import type { UdpContext } from '../contexts';
 import { decodePayload } from '../payload';
-import { UdpEndpoint, type UdpLimits } from './udp-endpoint';
+import { UdpEndpoint } from './udp-endpoint';
 
 type UdpCommands =
   | 'udp:bind'
@@ -19,9 +19,8 @@ const ok = { ok: true as const };
 /**
  * The UDP commands. Requests arrive parsed by the shared schemas (limits included); socket
  * failures land in the endpoint's `error` (the workspace alert) and also answer the command.
- * `limits` exists for tests that need a small receive budget.
  */
-export function udpHandlers(engine: UdpContext, limits: Partial<UdpLimits> = {}): Pick<CommandHandlers, UdpCommands> {
+export function udpHandlers(engine: UdpContext): Pick<CommandHandlers, UdpCommands> {
   const udp = (endpointId: string): UdpEndpoint => {
     const e = engine.requireEndpoint(endpointId, 'udp');
     if (!(e instanceof UdpEndpoint)) throw invalidState(`endpoint ${endpointId} is not a UDP endpoint`);
@@ -32,7 +31,7 @@ export function udpHandlers(engine: UdpContext, limits: Partial<UdpLimits> = {})
     // A failed bind still creates the endpoint (closed, with its error) so its workspace can
     // show the alert; the command answers with its id either way.
     'udp:bind': async (req) => {
-      const endpoint = new UdpEndpoint(engine, engine.nextId('u'), req, limits);
+      const endpoint = new UdpEndpoint(engine, engine.nextId('u'), req);
       engine.addEndpoint(endpoint);
       engine.addConversation(endpoint.conversation);
       await endpoint.bind();

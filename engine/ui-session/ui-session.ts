@@ -23,9 +23,8 @@ export function runUiSession(port: EnginePort, { engine, dispatch }: EngineHost)
   let open = true;
   /** Also the session's `UiClient`: commands it sends may narrow its batches (`ui:watch`). */
   let detach: AttachedClient | null = null;
-  /** Which hello the batches belong to; a batch flushed before its hello's snapshot is covered by it. */
+  /** Which hello is being answered: a later one replaces an earlier one's snapshot. */
   let hello = 0;
-  let syncedHello = -1;
 
   // The dispatcher always resolves with an envelope; the catch only keeps a future regression from
   // becoming an unhandled rejection that would end the host.
@@ -34,16 +33,17 @@ export function runUiSession(port: EnginePort, { engine, dispatch }: EngineHost)
     if (open) port.send(message);
   };
 
-  const attach = (): void => {
+  const attach = (timelineAppends: boolean): void => {
     const mine = ++hello;
-    // Subscribed before the snapshot is taken, so no change can fall between the two; batches
-    // flushed until the snapshot goes out describe older state than it and are not sent.
+    // Subscribed before the snapshot is taken, so no change can fall between the two. The batcher
+    // holds every batch until the snapshot went out (changes are built when flushed, so none is
+    // older than the snapshot), then sends the recent traffic the snapshot leaves out.
     detach ??= engine.attachClient({
-      send: (batch: EventBatch) => {
-        if (syncedHello === hello) send({ type: 'batch', batch });
-      },
+      send: (batch: EventBatch) => send({ type: 'batch', batch }),
       ...(port.congested ? { congested: port.congested } : {}),
     });
+    detach.restart({ timelineAppends });
+    const client = detach;
     // Through the dispatcher, so the first snapshot waits for the saved session to be open again.
     void Promise.all([run('app:info', {}), run('app:snapshot', {})]).then(([info, snapshot]) => {
       if (mine !== hello) return;
@@ -51,7 +51,7 @@ export function runUiSession(port: EnginePort, { engine, dispatch }: EngineHost)
       if (!snapshot.ok) return send({ type: 'error', message: `could not take the snapshot: ${snapshot.error.message}` });
       // The handlers' own return types: the dispatcher's envelope erases them.
       send({ type: 'attached', protocol: SESSION_PROTOCOL, info: info.value as AppInfo, snapshot: snapshot.value as EngineSnapshot });
-      syncedHello = mine;
+      client.synced();
     });
   };
 
@@ -64,7 +64,7 @@ export function runUiSession(port: EnginePort, { engine, dispatch }: EngineHost)
         return;
       }
       const msg = parsed.data;
-      if (msg.type === 'hello') attach();
+      if (msg.type === 'hello') attach(msg.timelineAppends === true);
       else void run(msg.command, msg.payload).then((result) => send({ type: 'result', id: msg.id, result }));
     }),
   );

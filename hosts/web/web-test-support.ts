@@ -9,11 +9,10 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import WebSocket from 'ws';
 import type { CommandResult } from '../../shared/contract';
 import { createEngineHost, type EngineHost } from '../../engine/index';
+import { bundleNodeEntry } from '../../engine/testing/node-bundle';
 import { APP_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from './upgrade-gate';
 import { startWebServer, type WebServer, type WebServerLimits } from './web-server';
 
@@ -56,24 +55,13 @@ export interface BundledWebHost {
   remove(): void;
 }
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
 /** hosts/web/web-host.ts bundled exactly as scripts/build.mjs bundles out/web/web-host.cjs, with an index.html beside it. */
 export async function bundleWebHost(prefix: string): Promise<BundledWebHost> {
   const work = mkdtempSync(join(tmpdir(), prefix));
   const script = join(work, 'web', 'web-host.cjs');
   mkdirSync(join(work, 'renderer'));
   writeFileSync(join(work, 'renderer', 'index.html'), '<!doctype html><title>Sockscope</title>');
-  await build({
-    entryPoints: [join(repoRoot, 'hosts/web/web-host.ts')],
-    outfile: script,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'warning',
-    external: ['electron', 'bufferutil', 'utf-8-validate'],
-  });
+  await bundleNodeEntry('hosts/web/web-host.ts', script);
   return { work, script, remove: () => rmSync(work, { recursive: true, force: true }) };
 }
 

@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { startBridge } from './bridge/bridge';
+import { electronApi } from './bridge/electron-transport';
 import { startSession } from './components/session/start-session';
 import { installShortcuts } from './shortcuts/install-shortcuts';
 import { startTheme } from './theme/theme';
@@ -19,7 +20,7 @@ import './components/scripts/scripts.css';
 startTheme();
 startSession();
 startBridge();
-installShortcuts();
+installShortcuts(electronApi());
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <App />

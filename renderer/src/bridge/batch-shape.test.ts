@@ -52,6 +52,7 @@ const valid = {
     },
     { type: 'recent-hosts:changed', hosts: { tcp: ['localhost:80'], udp: [], unix: [] } },
     { type: 'rates:sampled', ts: 1000, total: { in: 5, out: 0 }, samples: [{ id: 'l1', in: 5, out: 0, accepts: 1, open: 1 }] },
+    { type: 'script:paused', pause: { runId: 's1', path: '2.0', iteration: [1], step: 'send "x"' } },
     { type: 'endpoint:removed', endpointId: 'l1' },
   ],
 };

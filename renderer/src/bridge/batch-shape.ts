@@ -50,6 +50,16 @@ function eventOk(e: unknown): boolean {
   switch (e.type) {
     case 'endpoint:changed':
       return endpointOk(e.endpoint);
+    case 'listener:changed':
+      // A listener's snapshot whose timeline comes as appended calls (shared/timeline.ts).
+      return (
+        isObj(e.endpoint) &&
+        e.endpoint.kind === 'tcp-listener' &&
+        endpointOk({ ...e.endpoint, timeline: [] }) &&
+        isObj(e.timeline) &&
+        isNum(e.timeline.total) &&
+        Array.isArray(e.timeline.added)
+      );
     case 'endpoint:removed':
       return isStr(e.endpointId);
     case 'conversation:changed':
@@ -68,6 +78,8 @@ function eventOk(e: unknown): boolean {
       return isObj(e.result) && isStr(e.result.runId) && isStr(e.result.path) && typeof e.result.ok === 'boolean';
     case 'script:ended':
       return isObj(e.end) && isStr(e.end.runId) && isStr(e.end.outcome) && isNum(e.unreported);
+    case 'script:paused':
+      return isObj(e.pause) && isStr(e.pause.runId) && isStr(e.pause.path) && isStr(e.pause.step) && Array.isArray(e.pause.iteration);
     case 'generator:changed':
       return isObj(e.generator) && isStr(e.generator.id) && isStr(e.generator.state) && isStrArray(e.generator.endpointIds);
     default:

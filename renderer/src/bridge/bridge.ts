@@ -3,39 +3,24 @@
  * batches to the store. It does not care which transport it has.
  */
 import type { CommandName, CommandRequest, CommandResponse } from '../../../shared/contract';
-import type { BridgeError } from '../../../shared/errors';
 import { createSessionClient, type SessionClient } from '../../../shared/session-client';
+import { plugEngine } from '../store/engine-port';
 import { useStore } from '../store/store';
 import { isEventBatchShape } from './batch-shape';
+import { BridgeFailure } from './bridge-failure';
 import { createElectronTransport, electronApi } from './electron-transport';
 import type { Transport } from './transport';
 import { createWebSocketTransport, takeToken } from './websocket-transport';
 
-export class BridgeFailure extends Error {
-  constructor(readonly error: BridgeError) {
-    super(error.message);
-  }
-}
-
 /** The session over the transport's current port; null while there is none. */
 let session: SessionClient | null = null;
 
-export async function call<N extends CommandName>(command: N, request: CommandRequest<N>): Promise<CommandResponse<N>> {
+async function call<N extends CommandName>(command: N, request: CommandRequest<N>): Promise<CommandResponse<N>> {
   if (!session) throw new BridgeFailure({ code: 'DISCONNECTED', message: 'not connected to the engine' });
   // The session client parses the envelope; the value is the handler's, typed by the contract.
   const result = await session.invoke(command, request);
   if (!result.ok) throw new BridgeFailure(result.error);
   return result.value as CommandResponse<N>;
-}
-
-/** Like `call`, but reports failure to the status bar instead of throwing. */
-export async function tryCall<N extends CommandName>(command: N, request: CommandRequest<N>): Promise<CommandResponse<N> | null> {
-  try {
-    return await call(command, request);
-  } catch (err) {
-    useStore.getState().reportError(err instanceof BridgeFailure ? `${err.error.code}: ${err.message}` : String(err));
-    return null;
-  }
 }
 
 function pickTransport(): Transport | null {
@@ -52,6 +37,8 @@ const LOST = 'The connection to the engine closed; reconnecting.';
  * applies every later batch with one store update.
  */
 export function startBridge(): void {
+  // Store actions reach the engine through this; a call before a session is open fails as DISCONNECTED.
+  plugEngine(call);
   const store = useStore.getState();
   const transport = pickTransport();
   if (!transport) {
@@ -60,7 +47,7 @@ export function startBridge(): void {
   }
   transport.start({
     open(port) {
-      const mine = createSessionClient(port, { log: (line) => console.error(line), snapshot: 'shape' });
+      const mine = createSessionClient(port, { log: (line) => console.error(line), snapshot: 'shape', timelineAppends: true });
       session = mine;
       void mine.closed.then(() => {
         if (session === mine) session = null;

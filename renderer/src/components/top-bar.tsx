@@ -1,12 +1,16 @@
+import { useCallback, useState } from 'react';
 import { KeyboardShortcutsButton, KeyboardShortcutsDialog } from '../shortcuts/keyboard-shortcuts-dialog';
 import { useStore } from '../store/store';
 import { ThemePicker } from '../theme/theme-picker';
+import { RunScriptDialog } from './scripts/run-script-dialog';
 
 export function TopBar() {
   const view = useStore((s) => s.view);
   const form = useStore((s) => s.form);
   const setView = useStore((s) => s.setView);
   const openForm = useStore((s) => s.openForm);
+  const [scriptDialog, setScriptDialog] = useState(false);
+  const closeScriptDialog = useCallback(() => setScriptDialog(false), []);
   return (
     <header className="top-bar">
       <div className="brand">
@@ -23,7 +27,11 @@ export function TopBar() {
         <button type="button" aria-pressed={form === 'udp'} onClick={() => openForm('udp')}>
           New UDP endpoint
         </button>
+        <button type="button" aria-haspopup="dialog" onClick={() => setScriptDialog(true)}>
+          Run a script…
+        </button>
       </nav>
+      {scriptDialog && <RunScriptDialog onClose={closeScriptDialog} />}
       <div role="tablist" aria-label="Views" className="tabs">
         <button type="button" role="tab" aria-selected={view === 'endpoints'} onClick={() => setView('endpoints')}>
           Endpoints

@@ -1,4 +1,3 @@
-import { call } from '../bridge/bridge';
 import { Host, LIMITS, PortSpec } from '../../../shared/primitives';
 
 /** A port field's text → the value the contract wants, or the message shown at the field. */
@@ -23,17 +22,7 @@ export function parseHostField(text: string, what = 'host'): { value: string } |
   return parsed.success ? { value: parsed.data } : { error: `A ${what} has no spaces or slashes.` };
 }
 
-/**
- * A service-name port is checked against the system's services database before anything is
- * opened, so an unknown name is said at the field. Returns the field's message, or null.
- */
-export async function unknownServiceError(value: number | string, proto: 'tcp' | 'udp'): Promise<string | null> {
-  if (typeof value === 'number') return null;
-  try {
-    const { port } = await call('services:lookup', { name: value, proto });
-    return port === null ? `Unknown service name "${value}" (${proto}): it is not in this system's services database. Use a port number.` : null;
-  } catch {
-    // The engine decides for good when the endpoint opens; a failed look-up must not block that.
-    return null;
-  }
+/** The Port field's message for a service name the system's services database does not have. */
+export function unknownServiceMessage(name: string, proto: 'tcp' | 'udp'): string {
+  return `Unknown service name "${name}" (${proto}): it is not in this system's services database. Use a port number.`;
 }

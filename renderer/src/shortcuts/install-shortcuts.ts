@@ -2,7 +2,7 @@
  * The app's one keydown handler (browser mode and Electron alike), and in Electron the menu's
  * commands. Both end in runCommand, so a shortcut and its menu item do the same thing.
  */
-import { electronApi } from '../bridge/electron-transport';
+import type { SockscopePreloadApi } from '../../../shared/preload-api';
 import { matchShortcut } from './chords';
 import { isMacPlatform } from './platform';
 import { runCommand } from './run-command';
@@ -11,14 +11,14 @@ import { isTextEntry } from './ui-targets';
 /** A modal dialog (creation form, Keyboard shortcuts, Save message) has the keyboard to itself. */
 const modalOpen = () => document.querySelector('dialog[open]') !== null;
 
-export function installShortcuts(): void {
+/** `menu`: Electron's preload API, whose menu owns the accelerators; undefined in browser mode. */
+export function installShortcuts(menu: Pick<SockscopePreloadApi, 'onMenuCommand'> | undefined): void {
   const mac = isMacPlatform();
-  const api = electronApi();
 
   document.addEventListener('keydown', (e) => {
     // A control that already used the key (the Message box's Enter, a list's arrows) keeps it.
     if (e.defaultPrevented || e.isComposing) return;
-    const match = matchShortcut(e, { mac, inTextField: isTextEntry(e.target as Element | null), menuOwnsAccelerators: api !== undefined });
+    const match = matchShortcut(e, { mac, inTextField: isTextEntry(e.target as Element | null), menuOwnsAccelerators: menu !== undefined });
     if (!match) return;
     if (e.repeat && match.command !== 'next-endpoint' && match.command !== 'previous-endpoint') {
       e.preventDefault();
@@ -34,7 +34,7 @@ export function installShortcuts(): void {
     if (runCommand(match.command, match.index) === 'done' || match.command === 'save-message') e.preventDefault();
   });
 
-  api?.onMenuCommand((command) => {
+  menu?.onMenuCommand((command) => {
     if (!modalOpen()) runCommand(command);
   });
 }

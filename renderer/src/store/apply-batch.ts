@@ -1,4 +1,6 @@
 import type { EngineSnapshot, EventBatch } from '../../../shared/contract';
+import type { EndpointSnapshot } from '../../../shared/endpoints';
+import { appendTimeline } from '../../../shared/timeline';
 import type { SavedMessage } from '../../../shared/saved-messages';
 import type { RecentHostLists, SessionStatus } from '../../../shared/session-state';
 import type { EndpointsSlice } from './endpoints-slice';
@@ -56,29 +58,39 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
   let sessionStatus: SessionStatus | null = null;
   let scripts: Partial<State> = {};
 
+  const endpointChanged = (endpoint: EndpointSnapshot): void => {
+    const prev = (endpoints ?? s.endpoints)[endpoint.id];
+    const next = keepUnchanged(prev, endpoint);
+    if (next !== prev) {
+      endpoints ??= { ...s.endpoints };
+      if (!prev) {
+        order ??= [...s.endpointOrder];
+        if (!order.includes(endpoint.id)) order.push(endpoint.id);
+        // The first endpoint is shown at once; later ones when their creator selects them (or a click).
+        if ((selectedEndpoint === undefined ? s.selectedEndpointId : selectedEndpoint) === null) selectedEndpoint = endpoint.id;
+      }
+      endpoints[endpoint.id] = next;
+    }
+    // A listener shows its first client's conversation until the person picks another.
+    if (endpoint.kind === 'tcp-listener' && endpoint.clientIds.length > 0) {
+      const current = (selected ?? s.selectedClient)[endpoint.id];
+      if (!current) {
+        selected ??= { ...s.selectedClient };
+        selected[endpoint.id] = endpoint.clientIds[0] as string;
+      }
+    }
+  };
+
   for (const e of batch.events) {
     switch (e.type) {
-      case 'endpoint:changed': {
+      case 'endpoint:changed':
+        endpointChanged(e.endpoint);
+        break;
+      case 'listener:changed': {
+        // The engine sends these only after an `endpoint:changed` gave this session the whole list.
         const prev = (endpoints ?? s.endpoints)[e.endpoint.id];
-        const next = keepUnchanged(prev, e.endpoint);
-        if (next !== prev) {
-          endpoints ??= { ...s.endpoints };
-          if (!prev) {
-            order ??= [...s.endpointOrder];
-            if (!order.includes(e.endpoint.id)) order.push(e.endpoint.id);
-            // The first endpoint is shown at once; later ones when their creator selects them (or a click).
-            if ((selectedEndpoint === undefined ? s.selectedEndpointId : selectedEndpoint) === null) selectedEndpoint = e.endpoint.id;
-          }
-          endpoints[e.endpoint.id] = next;
-        }
-        // A listener shows its first client's conversation until the person picks another.
-        if (e.endpoint.kind === 'tcp-listener' && e.endpoint.clientIds.length > 0) {
-          const current = (selected ?? s.selectedClient)[e.endpoint.id];
-          if (!current) {
-            selected ??= { ...s.selectedClient };
-            selected[e.endpoint.id] = e.endpoint.clientIds[0] as string;
-          }
-        }
+        if (prev?.kind !== 'tcp-listener') break;
+        endpointChanged({ ...e.endpoint, timeline: appendTimeline(prev.timeline, e.timeline) });
         break;
       }
       case 'endpoint:removed': {
@@ -128,6 +140,7 @@ export function reduceBatch(s: State, batch: EventBatch): Reduced {
         break;
       case 'script:step':
       case 'script:ended':
+      case 'script:paused':
       case 'generator:changed':
         scripts = reduceScriptEvent(s, scripts, e);
         break;

@@ -22,6 +22,23 @@ describe('display refresh', () => {
     expect(needsImmediate({ c1: a }, { c1: { ...a, stats: stats(5) } })).toBe(false);
   });
 
+  it('an entry checked once is not compared again, and its next real change still shows at once', () => {
+    const a = conv('established', 1);
+    const shown = { c1: a };
+    const counted = { ...a, stats: stats(2) };
+    expect(needsImmediate(shown, { c1: counted })).toBe(false);
+    // The same object again (the next frame, nothing new for it): known, and still only counters.
+    const getter = { ...counted };
+    let reads = 0;
+    Object.defineProperty(getter, 'state', { enumerable: true, get: () => (reads++, 'established') });
+    expect(needsImmediate(shown, { c1: getter })).toBe(false);
+    expect(reads).toBe(1);
+    expect(needsImmediate(shown, { c1: getter })).toBe(false);
+    expect(reads).toBe(1);
+    // A later change beyond counters, against the same shown map, is not hidden by the memo.
+    expect(needsImmediate(shown, { c1: { ...counted, state: 'closed' } })).toBe(true);
+  });
+
   it('takes counters once the refresh interval has passed, both maps together', () => {
     const a = conv('established', 1);
     const b = { ...a, stats: stats(2) };
@@ -47,8 +64,8 @@ describe('a listener in an accept storm', () => {
 });
 
 describe("a listener's clients coming and going", () => {
-  it('wait for the refresh; a connection of its own does not', () => {
-    const endpoints = { l1: { id: 'l1', kind: 'tcp-listener' }, c9: { id: 'c9', kind: 'tcp-connection' } } as never;
+  it('wait for the refresh once the listener shows a client; a connection of its own does not', () => {
+    const endpoints = { l1: { id: 'l1', kind: 'tcp-listener', clientIds: ['l1.c0'] }, c9: { id: 'c9', kind: 'tcp-connection' } } as never;
     const client = { ...conv('established', 1), id: 'l1.c1', endpointId: 'l1' };
     const own = { ...conv('connecting', 0), id: 'c9.c1', endpointId: 'c9' };
     const base = { shownEndpoints: endpoints, endpoints, shownConversations: {} as never, shownAt: 1000 };
@@ -56,5 +73,20 @@ describe("a listener's clients coming and going", () => {
     expect(displayUpdate({ ...base, conversations: { 'c9.c1': own } as never }, 1001).update).not.toBeNull();
     const gone = { ...base, shownConversations: { 'l1.c1': client } as never, conversations: {} as never };
     expect(displayUpdate(gone, 1001)).toEqual({ update: null, pending: true });
+  });
+
+  it("a listener's first client is shown at once (its conversation opens), the storm after it at the refresh", () => {
+    const empty = { l1: { id: 'l1', kind: 'tcp-listener', clientIds: [] } } as never;
+    const withOne = { l1: { id: 'l1', kind: 'tcp-listener', clientIds: ['l1.c1'] } } as never;
+    const first = { ...conv('established', 1), id: 'l1.c1', endpointId: 'l1' };
+    const taken = displayUpdate({ shownEndpoints: empty, endpoints: withOne, shownConversations: {} as never, conversations: { 'l1.c1': first } as never, shownAt: 1000 }, 1001);
+    expect(taken.update?.shownConversations).toEqual({ 'l1.c1': first });
+    expect(taken.update?.shownEndpoints).toBe(withOne);
+    const second = { ...first, id: 'l1.c2' };
+    const held = displayUpdate(
+      { shownEndpoints: withOne, endpoints: withOne, shownConversations: { 'l1.c1': first } as never, conversations: { 'l1.c1': first, 'l1.c2': second } as never, shownAt: 1001 },
+      1002,
+    );
+    expect(held).toEqual({ update: null, pending: true });
   });
 });

@@ -40,12 +40,21 @@ function sameRecording(a: RecordingInfo | null | undefined, b: RecordingInfo | n
 export function onlyCountersDiffer(a: object, b: object): boolean {
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+  for (const k in x) {
     if (k === 'recording' && !sameRecording(x[k] as RecordingInfo | null, y[k] as RecordingInfo | null)) return false;
     if (!COUNTER_KEYS.has(k) && x[k] !== y[k]) return false;
   }
+  for (const k in y) if (!(k in x) && !COUNTER_KEYS.has(k)) return false;
   return true;
 }
+
+/**
+ * Per shown map, the entries already found to differ from it by counters only, by the object
+ * checked. Between two refreshes every busy conversation differs from what is shown, and each
+ * frame would compare all of them again (a thousand clients: most of the store's time under
+ * load); an entry is compared again only when it changed since.
+ */
+const countersOnly = new WeakMap<object, Map<string, object>>();
 
 /**
  * True when the shown map must take `next` now: an entry came or went, or changed beyond its
@@ -54,11 +63,14 @@ export function onlyCountersDiffer(a: object, b: object): boolean {
  */
 export function needsImmediate<T extends object>(shown: Record<string, T>, next: Record<string, T>, quietArrival: (entry: T) => boolean = () => false): boolean {
   if (shown === next) return false;
+  let checked = countersOnly.get(shown);
+  if (!checked) countersOnly.set(shown, (checked = new Map()));
   for (const k of Object.keys(next)) {
     const a = shown[k];
     const b = next[k] as T;
-    if (a === b) continue;
+    if (a === b || checked.get(k) === b) continue;
     if (a === undefined ? !quietArrival(b) : !onlyCountersDiffer(a, b)) return true;
+    checked.set(k, b);
   }
   for (const k of Object.keys(shown)) {
     if (!(k in next) && !quietArrival(shown[k] as T)) return true;
@@ -77,7 +89,14 @@ export function displayUpdate(
 ): { update: Partial<DisplaySlice> | null; pending: boolean } {
   const behind = s.shownEndpoints !== s.endpoints || s.shownConversations !== s.conversations;
   if (!behind) return { update: null, pending: false };
-  const listenerClient = (c: ConversationSnapshot) => (s.endpoints[c.endpointId] ?? s.shownEndpoints[c.endpointId])?.kind === 'tcp-listener';
+  // A listener's clients come and go at the refresh's pace, except its first: that one opens its
+  // conversation in the workspace, at once (and a storm's first display is then rows, not a whole
+  // conversation view mounted in the same frame as a thousand rows).
+  const listenerClient = (c: ConversationSnapshot) => {
+    if ((s.endpoints[c.endpointId] ?? s.shownEndpoints[c.endpointId])?.kind !== 'tcp-listener') return false;
+    const shown = s.shownEndpoints[c.endpointId];
+    return shown?.kind === 'tcp-listener' && shown.clientIds.length > 0;
+  };
   const take =
     now - s.shownAt >= DISPLAY_REFRESH_MS ||
     needsImmediate(s.shownEndpoints, s.endpoints) ||

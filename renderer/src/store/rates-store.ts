@@ -1,7 +1,7 @@
 /**
  * The live charts' data, kept outside the React store on purpose: rates change every second for
  * every busy conversation, and putting them in the store would re-render every list that reads
- * it. Charts and sparklines subscribe here and redraw their canvases directly (uPlot's setData),
+ * it. Charts and sparklines subscribe here and redraw themselves directly (uPlot's setData, SVG points),
  * at most once per animation frame; nothing else re-renders.
  *
  * Every series shares one time axis: the last 60 one-second samples, newest last. Series that

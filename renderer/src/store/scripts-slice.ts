@@ -5,7 +5,7 @@
  */
 import type { EngineEvent } from '../../../shared/contract';
 import type { GeneratorSnapshot, GeneratorStartRequest } from '../../../shared/generator';
-import type { ScriptRunEnd, ScriptStepResult } from '../../../shared/script';
+import type { ScriptPause, ScriptRunEnd, ScriptStepResult } from '../../../shared/script';
 import { engineCall } from './engine-port';
 import type { Slice } from './slice';
 import type { State } from './slice';
@@ -17,10 +17,17 @@ const KEPT_RUNS = 50;
 
 export interface ScriptRun {
   runId: string;
+  /** The conversation it runs over ('' until a run of its own has connected). */
   conversationId: string;
+  /** The endpoint of the connection it opened (null over a listener's client, or until connected). */
+  endpointId: string | null;
   steps: ScriptStepResult[];
+  /** Step mode: the step it waits before. */
+  paused: ScriptPause | null;
   end: ScriptRunEnd | null;
   unreported: number;
+  /** Started from the top bar with this text: once connected, its workspace is shown with the script in its editor. */
+  showWhenConnected?: string;
 }
 
 export type StartResult = { ok: true; id: string } | { ok: false; message: string };
@@ -35,7 +42,12 @@ export interface ScriptsSlice {
   /** The newest generator per target key (`c:<conversationId>`, `l:<listenerId>`, `u:<endpointId>`). */
   generatorOf: Record<string, string>;
   setScriptDraft(conversationId: string, text: string): void;
-  runScript(conversationId: string, text: string): Promise<StartResult>;
+  /** Over this conversation; `stepping`: paused before its first step. */
+  runScript(conversationId: string, text: string, opts?: { stepping?: boolean }): Promise<StartResult>;
+  /** From the top bar, over the connection the script's own `connect` opens; its workspace is shown once connected. */
+  runScriptOnItsOwn(text: string): Promise<StartResult>;
+  /** Step mode: `step` runs the next step and pauses again, `continue` runs on to the end. */
+  advanceScript(runId: string, mode: 'step' | 'continue'): Promise<StartResult>;
   stopScript(runId: string): Promise<void>;
   startGenerator(key: string, request: GeneratorStartRequest): Promise<StartResult>;
   stopGenerator(generatorId: string): Promise<void>;
@@ -53,6 +65,21 @@ function newest<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(keys.slice(-KEPT_RUNS).map((k) => [k, record[k] as T]));
 }
 
+const blankRun = (runId: string, conversationId = ''): ScriptRun => ({ runId, conversationId, endpointId: null, steps: [], paused: null, end: null, unreported: 0 });
+
+type ShownRun = Partial<Pick<State, 'selectedEndpointId' | 'view' | 'workspaceTab' | 'scriptDrafts'>>;
+
+/** A top-bar run's connection, shown: its workspace selected on the Script tab, the script in its editor. */
+function showRunWorkspace(s: ShownRun & Pick<State, 'workspaceTab' | 'scriptDrafts'>, run: ScriptRun, text: string): ShownRun {
+  if (!run.endpointId) return {};
+  return {
+    selectedEndpointId: run.endpointId,
+    view: 'endpoints',
+    workspaceTab: { ...s.workspaceTab, [run.endpointId]: 'script' },
+    scriptDrafts: { ...s.scriptDrafts, [run.conversationId]: text },
+  };
+}
+
 export const createScriptsSlice: Slice<ScriptsSlice> = (set, get) => ({
   scriptRuns: {},
   scriptRunOf: {},
@@ -60,17 +87,44 @@ export const createScriptsSlice: Slice<ScriptsSlice> = (set, get) => ({
   generators: {},
   generatorOf: {},
   setScriptDraft: (conversationId, text) => set((s) => ({ scriptDrafts: { ...s.scriptDrafts, [conversationId]: text } })),
-  runScript: async (conversationId, text) => {
+  runScript: async (conversationId, text, opts = {}) => {
     try {
-      const { runId } = await engineCall('script:run', { text, conversationId });
+      const { runId } = await engineCall('script:run', { text, conversationId, ...(opts.stepping ? { stepping: true } : {}) });
       set((s) => {
         // Events may have arrived before this answer: keep what they brought.
-        const run = s.scriptRuns[runId] ?? { runId, conversationId, steps: [], end: null, unreported: 0 };
+        const run = s.scriptRuns[runId] ?? blankRun(runId, conversationId);
         return {
           scriptRuns: newest({ ...s.scriptRuns, [runId]: { ...run, conversationId } }),
           scriptRunOf: { ...s.scriptRunOf, [conversationId]: runId },
         };
       });
+      return { ok: true, id: runId };
+    } catch (err) {
+      return { ok: false, message: messageOf(err) };
+    }
+  },
+  runScriptOnItsOwn: async (text) => {
+    try {
+      const { runId } = await engineCall('script:run', { text });
+      set((s) => {
+        const run = s.scriptRuns[runId] ?? blankRun(runId);
+        // Connected before this answer came: show it now; otherwise when the connect step arrives.
+        if (run.endpointId) return showRunWorkspace(s, run, text);
+        return { scriptRuns: newest({ ...s.scriptRuns, [runId]: { ...run, showWhenConnected: text } }) };
+      });
+      return { ok: true, id: runId };
+    } catch (err) {
+      return { ok: false, message: messageOf(err) };
+    }
+  },
+  advanceScript: async (runId, mode) => {
+    // Shown as running at once; the next pause (which may arrive before this answer) says where it waits again.
+    set((s) => {
+      const run = s.scriptRuns[runId];
+      return run ? { scriptRuns: { ...s.scriptRuns, [runId]: { ...run, paused: null } } } : {};
+    });
+    try {
+      await engineCall('script:advance', { runId, mode });
       return { ok: true, id: runId };
     } catch (err) {
       return { ok: false, message: messageOf(err) };
@@ -113,8 +167,8 @@ export const createScriptsSlice: Slice<ScriptsSlice> = (set, get) => ({
   },
 });
 
-type ScriptEvent = Extract<EngineEvent, { type: 'script:step' | 'script:ended' | 'generator:changed' }>;
-type Reduced = Partial<Pick<State, 'scriptRuns' | 'generators'>>;
+type ScriptEvent = Extract<EngineEvent, { type: 'script:step' | 'script:ended' | 'script:paused' | 'generator:changed' }>;
+type Reduced = Partial<Pick<State, 'scriptRuns' | 'generators' | 'scriptRunOf'>> & ShownRun;
 
 /** Folds one script or generator event into `acc` (a batch's changes so far, copied on first write). */
 export function reduceScriptEvent(s: State, acc: Reduced, e: ScriptEvent): Reduced {
@@ -122,13 +176,27 @@ export function reduceScriptEvent(s: State, acc: Reduced, e: ScriptEvent): Reduc
     return { ...acc, generators: newest({ ...(acc.generators ?? s.generators), [e.generator.id]: e.generator }) };
   }
   const runs = { ...(acc.scriptRuns ?? s.scriptRuns) };
-  const runId = e.type === 'script:step' ? e.result.runId : e.end.runId;
-  const run = runs[runId] ?? { runId, conversationId: '', steps: [], end: null, unreported: 0 };
-  if (e.type === 'script:step') {
-    const steps = run.steps.length >= KEPT_STEPS ? [...run.steps.slice(1 - KEPT_STEPS), e.result] : [...run.steps, e.result];
-    runs[runId] = { ...run, steps };
-  } else {
-    runs[runId] = { ...run, end: e.end, unreported: e.unreported };
+  const runId = e.type === 'script:step' ? e.result.runId : e.type === 'script:paused' ? e.pause.runId : e.end.runId;
+  const run = runs[runId] ?? blankRun(runId);
+  if (e.type === 'script:paused') {
+    runs[runId] = { ...run, paused: e.pause };
+    return { ...acc, scriptRuns: newest(runs) };
   }
-  return { ...acc, scriptRuns: newest(runs) };
+  if (e.type === 'script:ended') {
+    runs[runId] = { ...run, paused: null, end: e.end, unreported: e.unreported };
+    return { ...acc, scriptRuns: newest(runs) };
+  }
+  const steps = run.steps.length >= KEPT_STEPS ? [...run.steps.slice(1 - KEPT_STEPS), e.result] : [...run.steps, e.result];
+  const opened = e.result.opened;
+  if (!opened) {
+    runs[runId] = { ...run, paused: null, steps };
+    return { ...acc, scriptRuns: newest(runs) };
+  }
+  // Connected: the run belongs to that conversation's panel from now on.
+  const { showWhenConnected, ...rest } = run;
+  const connected: ScriptRun = { ...rest, paused: null, steps, conversationId: opened.conversationId, endpointId: opened.endpointId };
+  runs[runId] = connected;
+  const out: Reduced = { ...acc, scriptRuns: newest(runs), scriptRunOf: { ...(acc.scriptRunOf ?? s.scriptRunOf), [opened.conversationId]: runId } };
+  if (showWhenConnected === undefined) return out;
+  return { ...out, ...showRunWorkspace({ workspaceTab: acc.workspaceTab ?? s.workspaceTab, scriptDrafts: acc.scriptDrafts ?? s.scriptDrafts }, connected, showWhenConnected) };
 }

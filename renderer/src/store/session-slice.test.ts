@@ -68,7 +68,7 @@ describe('the session slice', () => {
     plugEngine(fake);
     useStore.setState({ savedMessages: [] });
     await useStore.getState().saveMessage({ name: 'Ping', group: '', format: 'text', content: 'PING', lineEnding: 'crlf' });
-    expect(calls).toEqual([['messages:save', { name: 'Ping', group: '', format: 'text', content: 'PING', lineEnding: 'crlf' }]]);
+    expect(calls).toEqual([['saved-messages:save', { name: 'Ping', group: '', format: 'text', content: 'PING', lineEnding: 'crlf' }]]);
     expect(useStore.getState().savedMessages).toEqual([{ id: 'mABC', name: 'Ping', group: '', format: 'text', content: 'PING', lineEnding: 'crlf' }]);
   });
 });

@@ -7,7 +7,7 @@ import type { EngineSnapshot } from '../../../shared/contract';
 import type { SavedMessage } from '../../../shared/saved-messages';
 import type { SessionStatus, SessionUi, SessionUiPatch } from '../../../shared/session-state';
 import { SESSION_UI_LIMITS } from '../../../shared/session-state';
-import { engineCall } from './engine-port';
+import { engineCall, failureMessage } from './engine-port';
 import type { Slice } from './slice';
 import type { State } from './slice';
 
@@ -24,6 +24,12 @@ export interface SessionSlice {
   setReconnectOnStart(on: boolean): Promise<void>;
   /** Shows a session's UI state (after an import: the engine's answer). */
   restoreUi(ui: SessionUi): void;
+  /** Sends the UI state to keep with the session; throws when the engine did not take it. */
+  saveUi(ui: SessionUiPatch): Promise<void>;
+  /** The session file's text, as it would be saved now. */
+  exportSession(): Promise<{ ok: true; json: string } | { ok: false; message: string }>;
+  /** Replaces the session with a file's and shows its UI state; a refused file changes nothing. */
+  importSession(json: string): Promise<{ ok: true; endpoints: number; savedMessages: number } | { ok: false; message: string }>;
 }
 
 export const createSessionSlice: Slice<SessionSlice> = (set, get) => ({
@@ -31,17 +37,17 @@ export const createSessionSlice: Slice<SessionSlice> = (set, get) => ({
   sessionStatus: null,
   uiRestored: false,
   saveMessage: async (m) => {
-    const { id } = await engineCall('messages:save', m);
+    const { id } = await engineCall('saved-messages:save', m);
     // Shown at once; the engine's `saved-messages:changed` brings the same list to every UI.
     const saved: SavedMessage = { ...m, id };
     set((s) => ({ savedMessages: s.savedMessages.some((x) => x.id === id) ? s.savedMessages.map((x) => (x.id === id ? saved : x)) : [...s.savedMessages, saved] }));
   },
   removeSavedMessage: async (id) => {
-    await engineCall('messages:remove', { id });
+    await engineCall('saved-messages:remove', { id });
     set((s) => ({ savedMessages: s.savedMessages.filter((m) => m.id !== id) }));
   },
   reorderSavedMessages: async (ids) => {
-    await engineCall('messages:reorder', { ids });
+    await engineCall('saved-messages:reorder', { ids });
     const byId = new Map(get().savedMessages.map((m) => [m.id, m]));
     set({ savedMessages: ids.map((id) => byId.get(id)).filter((m): m is SavedMessage => m !== undefined) });
   },
@@ -54,6 +60,23 @@ export const createSessionSlice: Slice<SessionSlice> = (set, get) => ({
     set((s) => ({ sessionStatus: s.sessionStatus ? { ...s.sessionStatus, reconnectOnStart: on } : null }));
   },
   restoreUi: (ui) => set((s) => uiFromSession(s, ui, null)),
+  saveUi: async (ui) => {
+    await engineCall('ui:save', ui);
+  },
+  exportSession: () =>
+    engineCall('session:export', {}).then(
+      ({ json }) => ({ ok: true, json }),
+      (err: unknown) => ({ ok: false, message: failureMessage(err) }),
+    ),
+  importSession: async (json) => {
+    try {
+      const answer = await engineCall('session:import', { json });
+      get().restoreUi(answer.ui);
+      return { ok: true, endpoints: answer.endpoints, savedMessages: answer.savedMessages };
+    } catch (err) {
+      return { ok: false, message: failureMessage(err) };
+    }
+  },
 });
 
 /** A snapshot's session parts; its UI state only the first time (later ones would undo the person's clicks). */

@@ -1,12 +1,14 @@
 import { create } from 'zustand';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createEndpointsSlice, type EndpointsSlice } from './endpoints-slice';
+import { createRecordingSlice, type RecordingSlice } from './recording-slice';
 import { createRulesSlice, type RulesSlice } from './rules-slice';
 import { createScriptsSlice, type ScriptsSlice } from './scripts-slice';
 import { createSessionSlice, reduceSessionSnapshot, type SessionSlice } from './session-slice';
 import { createSystemSocketsSlice, type SystemSocketsSlice } from './system-sockets-slice';
 import { createTlsSlice, type TlsSlice } from './tls-slice';
 import { createTrafficSlice, type TrafficSlice } from './traffic-slice';
+import { createUdpSlice, type UdpSlice } from './udp-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { reduceBatch, reduceSnapshot } from './apply-batch';
 import { rates } from './rates-store';
@@ -28,7 +30,9 @@ declare module './slice' {
   interface State
     extends ConnectionSlice,
       EndpointsSlice,
+      UdpSlice,
       TrafficSlice,
+      RecordingSlice,
       SystemSocketsSlice,
       SessionSlice,
       RulesSlice,
@@ -42,7 +46,9 @@ export type { State };
 export const useStore = create<State>()((set, get, api) => ({
   ...createConnectionSlice(set, get, api),
   ...createEndpointsSlice(set, get, api),
+  ...createUdpSlice(set, get, api),
   ...createTrafficSlice(set, get, api),
+  ...createRecordingSlice(set, get, api),
   ...createSystemSocketsSlice(set, get, api),
   ...createUiSlice(set, get, api),
   ...createSessionSlice(set, get, api),

@@ -8,6 +8,7 @@ import {
   type SocketFilters,
   type SocketSort,
 } from '../components/system-sockets/socket-rows';
+import { engineCall, failureText } from './engine-port';
 import type { Slice } from './slice';
 
 export type SystemSocketsInfo = Omit<SystemSocketsView, 'rows'>;
@@ -39,6 +40,10 @@ export interface SystemSocketsSlice {
   setSysIncludeUnix(on: boolean): void;
   setSysReverseDns(on: boolean): void;
   mergeSysNames(results: readonly ReverseDnsResult[]): void;
+  /** Asks the engine for the table (it joins a refresh already running); the failure as the table shows it. */
+  fetchSystemSockets(includeUnix: boolean): Promise<{ ok: true; view: SystemSocketsView } | { ok: false; message: string }>;
+  /** Names for remote addresses; null when the engine could not be asked (names are a nicety). */
+  fetchSysNames(addresses: string[]): Promise<ReverseDnsResult[] | null>;
 }
 
 export const createSystemSocketsSlice: Slice<SystemSocketsSlice> = (set) => ({
@@ -91,5 +96,15 @@ export const createSystemSocketsSlice: Slice<SystemSocketsSlice> = (set) => ({
       for (const k of keys.slice(0, Math.max(0, keys.length - MAX_NAMES))) delete names[k];
       return { sysNames: names };
     }),
+  fetchSystemSockets: (includeUnix) =>
+    engineCall('system-sockets:snapshot', { includeUnix }).then(
+      (view) => ({ ok: true, view }),
+      (err: unknown) => ({ ok: false, message: failureText(err) }),
+    ),
+  fetchSysNames: (addresses) =>
+    engineCall('system-sockets:reverse-dns', { addresses }).then(
+      ({ results }) => results,
+      () => null,
+    ),
 });
 

@@ -1,5 +1,6 @@
 import { UI_WATCH_MAX } from '../../../shared/contract';
 import type { TrafficChunk } from '../../../shared/endpoints';
+import { fetchHistory, fetchWholeChunk, type History } from './conversation-history';
 import { engineCall } from './engine-port';
 import type { Slice } from './slice';
 
@@ -27,6 +28,10 @@ export interface TrafficSlice {
   watchTraffic(conversationId: string): () => void;
   /** Tells the engine again (a new session after a reconnect starts by sending everything). */
   resendTrafficWatch(): void;
+  /** Everything the engine still keeps of a conversation, whole (for saving it to a file). */
+  fetchHistory(conversationId: string): Promise<History>;
+  /** One chunk whole, when the log holds only its preview; null when the engine no longer keeps it. */
+  fetchWholeChunk(conversationId: string, seq: number): Promise<TrafficChunk | null>;
 }
 
 /** `ui:watch` is sent once per burst of mounts and unmounts (a workspace switch is several). */
@@ -83,6 +88,8 @@ export const createTrafficSlice: Slice<TrafficSlice> = (set, get) => {
     resendTrafficWatch: () => {
       if (get().trafficWatched) schedule();
     },
+    fetchHistory,
+    fetchWholeChunk,
   };
 };
 

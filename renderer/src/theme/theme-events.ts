@@ -1,6 +1,6 @@
 /**
  * "The colours just changed" — a person picked another theme, or the OS switched between light
- * and dark while the choice is System. Canvas drawings (charts, sparklines) listen, since they
+ * and dark while the choice is System. Canvas drawings (the charts) listen, since they
  * cannot follow CSS variables by themselves.
  */
 import { useSyncExternalStore } from 'react';

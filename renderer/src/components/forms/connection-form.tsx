@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { call } from '../../bridge/bridge';
+import type { CommandRequest } from '../../../../shared/contract';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { RecentHostChips, splitRecent } from '../session/recent-hosts';
@@ -23,6 +23,7 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
   const [tlsErrors, setTlsErrors] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { busy, formError, create } = useCreateEndpoint(onDone);
+  const openConnection = useStore((s) => s.openConnection);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -32,7 +33,7 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
     const t = tlsClientOf(tlsDraft);
     setTlsErrors('errors' in t ? t.errors : {});
     const tls = 'tls' in t && t.tls ? { tls: t.tls } : {};
-    let request: Parameters<typeof call<'tcp:connect'>>[1];
+    let request: CommandRequest<'tcp:connect'>;
     if (unix) {
       if (path.trim() === '') errs.path = 'Enter a socket path.';
       request = { path: path.trim(), timeoutMs: Math.round(timeoutS * 1000), ...tls };
@@ -63,7 +64,7 @@ export function ConnectionForm({ onDone }: { onDone(): void }) {
     }
     setErrors(errs);
     if (Object.keys(errs).length > 0 || 'errors' in t) return;
-    void create({ value: 'port' in request ? request.port : undefined, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => call('tcp:connect', request));
+    void create({ value: 'port' in request ? request.port : undefined, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => openConnection(request));
   };
 
   const pickRecent = (entry: string) => {

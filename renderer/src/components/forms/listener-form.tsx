@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { call } from '../../bridge/bridge';
+import type { CommandRequest } from '../../../../shared/contract';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
 import { useStore } from '../../store/store';
 import { DEFAULT_EXEC, execOf, ExecFields, isLoopbackText } from '../exec/exec-fields';
@@ -29,6 +29,7 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
   const [tlsErrors, setTlsErrors] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { busy, formError, create } = useCreateEndpoint(onDone);
+  const openListener = useStore((s) => s.openListener);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -47,7 +48,7 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
     const t = tlsServerOf(tlsDraft);
     setTlsErrors('errors' in t ? t.errors : {});
     const tls = 'tls' in t && t.tls ? { tls: t.tls } : {};
-    let request: Parameters<typeof call<'tcp:listen'>>[1];
+    let request: CommandRequest<'tcp:listen'>;
     if (transport === 'unix') {
       if (path.trim() === '') errs.path = 'Enter a socket path.';
       request = { path: path.trim(), backlog: backlogN, maxClients: maxN, behaviour, ...exec, ...tls };
@@ -69,7 +70,7 @@ export function ListenerForm({ onDone }: { onDone(): void }) {
     }
     setErrors(errs);
     if (Object.keys(errs).length > 0 || 'errors' in b || (execChoice && 'error' in execChoice) || 'errors' in t) return;
-    void create({ value: 'port' in request ? request.port : undefined, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => call('tcp:listen', request));
+    void create({ value: 'port' in request ? request.port : undefined, proto: 'tcp', onError: (port) => setErrors({ port }) }, () => openListener(request));
   };
 
   return (

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { call } from '../../bridge/bridge';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
+import { useStore } from '../../store/store';
 import { AddressPresets } from './address-presets';
 import { behaviourOf, BehaviourFields, DEFAULT_BEHAVIOUR, type BehaviourErrors } from './behaviour-fields';
 import { Checkbox, Select, TextField } from './fields';
@@ -18,6 +18,7 @@ export function UdpForm({ onDone }: { onDone(): void }) {
   const [behaviourErrors, setBehaviourErrors] = useState<BehaviourErrors>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { busy, formError, create } = useCreateEndpoint(onDone);
+  const bindUdp = useStore((s) => s.bindUdp);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -31,7 +32,7 @@ export function UdpForm({ onDone }: { onDone(): void }) {
     setErrors(errs);
     if (!('value' in h) || !('value' in p) || !('behaviour' in b)) return;
     void create({ value: p.value, proto: 'udp', onError: (port) => setErrors({ port }) }, () =>
-      call('udp:bind', {
+      bindUdp({
         bindAddress: h.value,
         port: p.value,
         reuseAddr,

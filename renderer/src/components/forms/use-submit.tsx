@@ -1,19 +1,19 @@
 import { useState } from 'react';
-import { BridgeFailure } from '../../bridge/bridge';
-import { unknownServiceError } from '../../lib/validate-fields';
+import { unknownServiceMessage } from '../../lib/validate-fields';
+import type { OpenResult } from '../../store/endpoints-slice';
 import { useStore } from '../../store/store';
 
-/** Runs a create command, keeping the bridge's own refusal (e.g. VALIDATION) to show in the form. */
+/** Runs a create command; `action` answers the engine's own refusal (e.g. VALIDATION) to show in the form, or null. */
 export function useSubmit() {
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
-  const run = async (action: () => Promise<void>) => {
+  const run = async (action: () => Promise<string | null>) => {
     setBusy(true);
     setFormError(null);
     try {
-      await action();
+      setFormError(await action());
     } catch (err) {
-      setFormError(err instanceof BridgeFailure ? err.message : String(err));
+      setFormError(String(err));
     } finally {
       setBusy(false);
     }
@@ -28,19 +28,22 @@ export function useSubmit() {
 export function useCreateEndpoint(onDone: () => void) {
   const { busy, formError, run } = useSubmit();
   const focusEndpoint = useStore((s) => s.focusEndpoint);
+  const isUnknownService = useStore((s) => s.isUnknownService);
   const create = (
     port: { value: number | string | undefined; proto: 'tcp' | 'udp'; onError(message: string): void },
-    command: () => Promise<{ endpointId: string }>,
+    command: () => Promise<OpenResult>,
   ) =>
     run(async () => {
-      const unknown = port.value === undefined ? null : await unknownServiceError(port.value, port.proto);
-      if (unknown) {
-        port.onError(unknown);
-        return;
+      // A service name is checked against the services database first, so an unknown one is said at the field.
+      if (typeof port.value === 'string' && (await isUnknownService(port.value, port.proto))) {
+        port.onError(unknownServiceMessage(port.value, port.proto));
+        return null;
       }
-      const { endpointId } = await command();
-      focusEndpoint(endpointId);
+      const opened = await command();
+      if (!opened.ok) return opened.message;
+      focusEndpoint(opened.endpointId);
       onDone();
+      return null;
     });
   return { busy, formError, create };
 }

@@ -6,7 +6,6 @@
 import { create } from 'zustand';
 import { base64ToBytes } from '../../../../shared/bytes';
 import type { TrafficChunk } from '../../../../shared/endpoints';
-import { call } from '../../bridge/bridge';
 import { useStore } from '../../store/store';
 import { draftFromBytes, type MessageDraft } from './message-list';
 
@@ -35,8 +34,7 @@ export async function saveChunkAsMessage(conversationId: string, chunk: TrafficC
   let data = chunk.data;
   if (chunk.truncated) {
     try {
-      const page = await call('traffic:page', { conversationId, beforeSeq: chunk.seq + 1, limit: 1, full: true });
-      const full = page.chunks.find((c) => c.seq === chunk.seq);
+      const full = await useStore.getState().fetchWholeChunk(conversationId, chunk.seq);
       if (!full || full.truncated) {
         useStore.getState().reportError('That chunk is no longer in the engine\'s history: only its preview could be saved.');
       }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ScriptStepResult } from '../../../../shared/script';
+import type { ScriptPause, ScriptStepResult } from '../../../../shared/script';
 import { useStore } from '../../store/store';
 
 const EXAMPLE = `# Runs over this conversation (docs/scripts.md)
@@ -11,9 +11,11 @@ steps:
 const OUTCOME_WORDS = { passed: 'Passed', failed: 'Failed', stopped: 'Stopped', error: 'Stopped by a limit' } as const;
 
 /**
- * A send/expect script over the conversation on screen: edit, run, stop; each step's result inline
- * as the engine reports it (a failed expect with what arrived, as text and hex). The script's sends
- * and what it received are in the Traffic log like typed ones.
+ * A send/expect script over the conversation on screen: edit, run, step, stop; each step's result
+ * inline as the engine reports it (a failed expect with what arrived, as text and hex), and in the
+ * Socket calls timeline. `Step` runs one step and pauses before the next (starting a run paused when
+ * none is running); `Run script` then goes on to the end. The script's sends and what it received
+ * are in the Traffic log like typed ones.
  */
 export function ScriptPanel({ conversationId, canRun }: { conversationId: string; canRun: boolean }) {
   const text = useStore((s) => s.scriptDrafts[conversationId] ?? EXAMPLE);
@@ -23,15 +25,18 @@ export function ScriptPanel({ conversationId, canRun }: { conversationId: string
     return id ? s.scriptRuns[id] : undefined;
   });
   const runScript = useStore((s) => s.runScript);
+  const advanceScript = useStore((s) => s.advanceScript);
   const stopScript = useStore((s) => s.stopScript);
   const scriptFromConversation = useStore((s) => s.scriptFromConversation);
   const mockServerFromConversation = useStore((s) => s.mockServerFromConversation);
   const [error, setError] = useState<string | null>(null);
   const running = run !== undefined && run.end === null;
+  const paused = running ? run.paused : null;
 
-  const start = async () => {
+  /** `Run script` starts a run, or lets a paused one go on; `Step` starts one paused, or runs its next step. */
+  const go = async (how: 'run' | 'step') => {
     setError(null);
-    const r = await runScript(conversationId, text);
+    const r = running ? await advanceScript(run.runId, how === 'step' ? 'step' : 'continue') : await runScript(conversationId, text, { stepping: how === 'step' });
     if (!r.ok) setError(r.message);
   };
 
@@ -61,8 +66,11 @@ export function ScriptPanel({ conversationId, canRun }: { conversationId: string
         rows={8}
       />
       <div className="script-bar">
-        <button type="button" className="primary" onClick={() => void start()} disabled={!canRun || running}>
+        <button type="button" className="primary" onClick={() => void go('run')} disabled={running ? !paused : !canRun}>
           Run script
+        </button>
+        <button type="button" aria-label="Step script" title="Run the next step, then pause" onClick={() => void go('step')} disabled={!running && !canRun}>
+          Step
         </button>
         <button type="button" onClick={() => run && void stopScript(run.runId)} disabled={!running}>
           Stop script
@@ -72,7 +80,7 @@ export function ScriptPanel({ conversationId, canRun }: { conversationId: string
             {OUTCOME_WORDS[run.end.outcome]}: {run.end.expectsPassed} expects passed, {run.end.expectsFailed} failed, {run.end.durationMs} ms
           </span>
         )}
-        {running && <span role="status">Running…</span>}
+        {running && <span role="status">{paused ? <PausedAt pause={paused} /> : 'Running…'}</span>}
       </div>
       {error && (
         <p role="alert" className="form-error">
@@ -88,6 +96,16 @@ export function ScriptPanel({ conversationId, canRun }: { conversationId: string
         </ol>
       )}
     </section>
+  );
+}
+
+function PausedAt({ pause }: { pause: ScriptPause }) {
+  const pass = pause.iteration.length ? ` (pass ${pause.iteration.join('.')})` : '';
+  return (
+    <>
+      Paused before step {pause.path}
+      {pass}: <code className="script-next">{pause.step}</code>
+    </>
   );
 }
 

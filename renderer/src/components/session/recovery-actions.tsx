@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import type { EndpointSnapshot } from '../../../../shared/endpoints';
-import { tryCall } from '../../bridge/bridge';
 import { selectEngineLive } from '../../store/connection-slice';
 import { useStore } from '../../store/store';
 
@@ -12,22 +11,24 @@ import { useStore } from '../../store/store';
 export function RecoveryActions({ endpoint }: { endpoint: EndpointSnapshot }) {
   const live = useStore(selectEngineLive);
   const [busy, setBusy] = useState(false);
+  const retryEndpoint = useStore((s) => s.retryEndpoint);
+  const reconnectConnection = useStore((s) => s.reconnectConnection);
   if (!live) return null;
-  const run = (command: 'endpoint:retry' | 'tcp:reconnect') => {
+  const run = (action: (endpointId: string) => Promise<void>) => {
     setBusy(true);
-    void tryCall(command, { endpointId: endpoint.id }).finally(() => setBusy(false));
+    void action(endpoint.id).finally(() => setBusy(false));
   };
   if (endpoint.kind === 'tcp-connection') {
     if (endpoint.state !== 'closed') return null;
     return (
-      <button type="button" className="recovery-action" disabled={busy} onClick={() => run('tcp:reconnect')}>
+      <button type="button" className="recovery-action" disabled={busy} onClick={() => run(reconnectConnection)}>
         Reconnect
       </button>
     );
   }
   if (!canRetry(endpoint)) return null;
   return (
-    <button type="button" className="recovery-action" disabled={busy} onClick={() => run('endpoint:retry')} title="Open it again with the same settings">
+    <button type="button" className="recovery-action" disabled={busy} onClick={() => run(retryEndpoint)} title="Open it again with the same settings">
       Retry
     </button>
   );

@@ -7,7 +7,6 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { SESSION_FILE_BYTES } from '../../../../shared/session-state';
-import { BridgeFailure, call } from '../../bridge/bridge';
 import { downloadBlob } from '../../lib/download';
 import { useStore } from '../../store/store';
 
@@ -31,12 +30,9 @@ export function SessionControls() {
 
   const exportSession = async () => {
     setResult(null);
-    try {
-      const { json } = await call('session:export', {});
-      downloadBlob(exportName(), json, 'application/json');
-    } catch (err) {
-      setResult({ kind: 'error', text: `Export failed: ${messageOf(err)}` });
-    }
+    const exported = await useStore.getState().exportSession();
+    if (exported.ok) downloadBlob(exportName(), exported.json, 'application/json');
+    else setResult({ kind: 'error', text: `Export failed: ${exported.message}` });
   };
 
   const picked = async (file: File | undefined) => {
@@ -57,15 +53,10 @@ export function SessionControls() {
   const importNow = async ({ name, json }: PendingImport) => {
     setPending(null);
     setBusy(true);
-    try {
-      const answer = await call('session:import', { json });
-      useStore.getState().restoreUi(answer.ui);
-      setResult({ kind: 'ok', text: `Imported ${name}: ${plural(answer.endpoints, 'endpoint')}, ${plural(answer.savedMessages, 'saved message')}.` });
-    } catch (err) {
-      setResult({ kind: 'error', text: `Import failed, nothing changed: ${messageOf(err)}` });
-    } finally {
-      setBusy(false);
-    }
+    const answer = await useStore.getState().importSession(json);
+    if (answer.ok) setResult({ kind: 'ok', text: `Imported ${name}: ${plural(answer.endpoints, 'endpoint')}, ${plural(answer.savedMessages, 'saved message')}.` });
+    else setResult({ kind: 'error', text: `Import failed, nothing changed: ${answer.message}` });
+    setBusy(false);
   };
 
   return (
@@ -144,8 +135,4 @@ function exportName(at = new Date()): string {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof BridgeFailure ? err.message : err instanceof Error ? err.message : String(err);
 }

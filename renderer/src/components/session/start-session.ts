@@ -1,10 +1,8 @@
 /**
- * Connects the session slice to the engine, and saves the UI state with the session: a change to
- * any of its fields is sent with `ui:save` once things settle (debounced), from the moment the
- * first snapshot's saved UI state was put back (before that, saving would overwrite it).
+ * Saves the UI state with the session: a change to any of its fields is sent with `ui:save` once
+ * things settle (debounced), from the moment the first snapshot's saved UI state was put back
+ * (before that, saving would overwrite it).
  */
-import { call } from '../../bridge/bridge';
-import { plugEngine } from '../../store/engine-port';
 import { sessionUiOf } from '../../store/session-slice';
 import { useStore, type State } from '../../store/store';
 
@@ -14,7 +12,6 @@ export const UI_SAVE_DEBOUNCE_MS = 300;
 const PERSISTED = ['view', 'selectedEndpointId', 'workspaceTab', 'theme', 'sysFilters', 'sidePanelOpen', 'collapsedPanels', 'trafficView'] as const satisfies readonly (keyof State)[];
 
 export function startSession(): void {
-  plugEngine(call);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastSent: string | null = null;
   const save = () => {
@@ -24,7 +21,7 @@ export function startSession(): void {
     if (text === lastSent) return;
     lastSent = text;
     // Not reported: the next change tries again, and the engine's own notice says when saving fails.
-    call('ui:save', ui).catch(() => {
+    useStore.getState().saveUi(ui).catch(() => {
       lastSent = null;
     });
   };

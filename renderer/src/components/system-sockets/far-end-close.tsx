@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import type { SystemSocketsRowView } from '../../../../shared/system-sockets';
-import { tryCall } from '../../bridge/bridge';
 import { useStore } from '../../store/store';
 import { formatProcesses } from './socket-rows';
 import { ourConversationAtFarEnd, ownSocketName } from './own-sockets';
@@ -31,7 +30,7 @@ export function FarEndClose({ row }: { row: SystemSocketsRowView }) {
           onConfirm={() => {
             setAsking(false);
             // The table shows the change at its next refresh (the far end's row goes to FIN_WAIT, then away).
-            void tryCall('conversation:shutdown', { conversationId });
+            void useStore.getState().shutdownConversation(conversationId);
           }}
         >
           <p>

@@ -1,7 +1,6 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { TcpState } from '../../../../shared/system-sockets';
-import { tryCall } from '../../bridge/bridge';
 import { copyText } from '../../lib/clipboard';
 import { downloadBlob } from '../../lib/download';
 import { formatTime } from '../../lib/format';
@@ -69,8 +68,9 @@ export function SystemSocketsView() {
       connect: (host, port) => useStore.getState().openForm('connection', { host, port: String(port) }),
       listen: (port) => useStore.getState().openForm('listener', { bindAddress: '127.0.0.1', port: String(port) }),
       close: (own, kind) => {
-        if (kind === 'client' && own.conversationId) void tryCall('conversation:shutdown', { conversationId: own.conversationId });
-        else void tryCall('endpoint:close', { endpointId: own.endpointId });
+        const s = useStore.getState();
+        if (kind === 'client' && own.conversationId) void s.shutdownConversation(own.conversationId);
+        else void s.closeEndpoint(own.endpointId);
         refreshNow();
       },
     }),

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useRef } from 'react';
 import { IpLiteral, REVERSE_DNS_MAX_ADDRESSES } from '../../../../shared/system-sockets';
-import { BridgeFailure, call } from '../../bridge/bridge';
 import { useStore } from '../../store/store';
 import { isLoopback, isWildcard } from './socket-rows';
 
@@ -38,20 +37,16 @@ export function useSystemSocketsPolling(): () => void {
       busy = true;
       clearTimeout(timer);
       try {
-        const view = await call('system-sockets:snapshot', { includeUnix: s.sysIncludeUnix });
+        const answer = await s.fetchSystemSockets(s.sysIncludeUnix);
         if (stopped) return;
-        // A switch of "Unix sockets" while this ran: this answer is for the other kind.
-        if (useStore.getState().sysIncludeUnix !== s.sysIncludeUnix) {
+        if (!answer.ok) {
+          useStore.getState().setSystemSocketsFailure(answer.message);
+        } else if (useStore.getState().sysIncludeUnix !== s.sysIncludeUnix) {
+          // A switch of "Unix sockets" while this ran: this answer is for the other kind.
           again = true;
         } else {
-          useStore.getState().applySystemSockets(view, Date.now());
+          useStore.getState().applySystemSockets(answer.view, Date.now());
           if (useStore.getState().sysReverseDns) await resolveNames();
-        }
-      } catch (err) {
-        if (!stopped) {
-          useStore
-            .getState()
-            .setSystemSocketsFailure(err instanceof BridgeFailure ? `${err.error.code}: ${err.message}` : String(err));
         }
       } finally {
         busy = false;
@@ -102,10 +97,7 @@ async function resolveNames(): Promise<void> {
     if (wanted.length >= REVERSE_DNS_MAX_ADDRESSES) break;
   }
   if (wanted.length === 0) return;
-  try {
-    const { results } = await call('system-sockets:reverse-dns', { addresses: wanted });
-    if (useStore.getState().sysReverseDns) useStore.getState().mergeSysNames(results);
-  } catch {
-    // Names are a nicety: the table works without them.
-  }
+  // Names are a nicety: without an answer the table works as it is.
+  const results = await s.fetchSysNames(wanted);
+  if (results && useStore.getState().sysReverseDns) useStore.getState().mergeSysNames(results);
 }

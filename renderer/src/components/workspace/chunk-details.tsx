@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
-import { bytesToBase64, hexDumpLines, visibleSegments, type TextDecoding } from '../../../../shared/bytes';
+import { base64ToBytes, bytesToBase64, hexDumpLines, visibleSegments, type TextDecoding } from '../../../../shared/bytes';
 import { COPY_FORMATS, formatBytesAs, type CopyFormat } from '../../lib/byte-formats';
 import { copyText } from '../../lib/clipboard';
-import { fetchChunk } from '../../lib/conversation-history';
 import { formatBytes, formatTime } from '../../lib/format';
+import { useStore } from '../../store/store';
 import { saveChunkAsMessage } from '../saved-messages/save-drafts';
 import { Menu } from './menu';
 import { renderSegments } from './traffic-row';
@@ -11,6 +11,17 @@ import type { DataRow } from './traffic-rows';
 
 /** The pane shows at most this much; Copy and Save as message always take every byte. */
 const SHOWN_BYTES = 64 * 1024;
+
+/** A chunk's every byte (as far as one page carries it); null when the engine no longer keeps it or cannot be asked. */
+function wholeChunkBytes(conversationId: string, seq: number): Promise<Uint8Array | null> {
+  return useStore
+    .getState()
+    .fetchWholeChunk(conversationId, seq)
+    .then(
+      (chunk) => (chunk ? base64ToBytes(chunk.data) : null),
+      () => null,
+    );
+}
 
 /**
  * The selected row's bytes, as DevTools shows a WebSocket frame and Wireshark its bytes pane: the
@@ -40,7 +51,7 @@ export function ChunkDetails({
   /** Every byte of the row: a cut chunk is fetched whole first (a line is what the log assembled). */
   const allBytes = async (): Promise<Uint8Array> => {
     if (!incomplete || row.seq < 0) return bytes;
-    const fetched = await fetchChunk(conversationId, row.seq).catch(() => null);
+    const fetched = await wholeChunkBytes(conversationId, row.seq);
     if (fetched) setWhole(fetched);
     return fetched ?? bytes;
   };
@@ -56,11 +67,9 @@ export function ChunkDetails({
   useEffect(() => {
     if (!loadAll || row.seq < 0 || row.size <= row.bytes.length) return;
     let live = true;
-    void fetchChunk(conversationId, row.seq)
-      .catch(() => null)
-      .then((b) => {
-        if (live && b) setWhole(b);
-      });
+    void wholeChunkBytes(conversationId, row.seq).then((b) => {
+      if (live && b) setWhole(b);
+    });
     return () => {
       live = false;
     };

@@ -27,6 +27,9 @@ export const ClientsTable = memo(function ClientsTable({ listenerId, clientIds, 
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
+    // A scroll (following the newest row is one per batch) re-renders with the next frame's
+    // update, not synchronously inside the scroll event: that was a second full render per batch.
+    useFlushSync: false,
   });
   const items = virtualizer.getVirtualItems();
   const padTop = items[0]?.start ?? 0;

@@ -2,7 +2,6 @@ import type { ReactNode } from 'react';
 import { bytesToBase64 } from '../../../../shared/bytes';
 import type { ConversationSnapshot } from '../../../../shared/endpoints';
 import { formatSockAddr } from '../../../../shared/primitives';
-import { tryCall } from '../../bridge/bridge';
 import { conversationStateLabel, formatTime } from '../../lib/format';
 import { selectEngineLive } from '../../store/connection-slice';
 import { useStore } from '../../store/store';
@@ -41,6 +40,9 @@ export function ConversationView({
 }) {
   const c = conversation;
   const live = useStore(selectEngineLive);
+  const shutdownConversation = useStore((s) => s.shutdownConversation);
+  const resetConversation = useStore((s) => s.resetConversation);
+  const sendToConversation = useStore((s) => s.sendToConversation);
   const canSend = c.state === 'established' || c.state === 'peer-closed';
   const canShutdown = c.state === 'established' || c.state === 'peer-closed';
   const open = c.state !== 'closed';
@@ -57,10 +59,10 @@ export function ConversationView({
           {c.firstToClose && ` · ${CLOSED_BY[c.firstToClose] ?? c.firstToClose}`}
         </span>
         <div className="spacer" />
-        <button type="button" disabled={!canShutdown} onClick={() => void tryCall('conversation:shutdown', { conversationId: c.id })} title="shutdown(SHUT_WR): send FIN, keep receiving">
+        <button type="button" disabled={!canShutdown} onClick={() => void shutdownConversation(c.id)} title="shutdown(SHUT_WR): send FIN, keep receiving">
           Close gracefully
         </button>
-        <button type="button" disabled={!open} onClick={() => void tryCall('conversation:reset', { conversationId: c.id })} title="Abort with RST">
+        <button type="button" disabled={!open} onClick={() => void resetConversation(c.id)} title="Abort with RST">
           Abort (RST)
         </button>
       </div>
@@ -77,7 +79,7 @@ export function ConversationView({
           conversationKey={c.id}
           disabled={!canSend}
           onSend={async (bytes) => {
-            await tryCall('conversation:send', { conversationId: c.id, data: bytesToBase64(bytes) });
+            await sendToConversation(c.id, bytesToBase64(bytes));
           }}
         />
       )}

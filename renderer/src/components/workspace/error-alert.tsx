@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ErrorInfo } from '../../../../shared/errors';
-import { tryCall } from '../../bridge/bridge';
+import { useStore } from '../../store/store';
 
 /** A failure, in the workspace: the OS code and what it means in plain words. */
 export function ErrorAlert({ error, children }: { error: ErrorInfo | null; children?: React.ReactNode }) {
@@ -20,12 +20,13 @@ export function ErrorAlert({ error, children }: { error: ErrorInfo | null; child
 /** A socket file left behind by a server that exited: offer to remove it (the engine re-checks). */
 function RemoveStaleSocket({ path }: { path: string }) {
   const [done, setDone] = useState(false);
+  const removeStaleSocket = useStore((s) => s.removeStaleSocket);
   if (done) return <span className="muted"> Removed — try again.</span>;
   return (
     <button
       type="button"
       className="inline-action"
-      onClick={() => void tryCall('unix:remove-stale', { path }).then((r) => setDone(r !== null))}
+      onClick={() => void removeStaleSocket(path).then(setDone)}
     >
       Remove stale socket file
     </button>

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { bytesToBase64 } from '../../../../shared/bytes';
 import type { ListenerSnapshot } from '../../../../shared/endpoints';
-import { tryCall } from '../../bridge/bridge';
 import { selectShownConversation } from '../../store/display-slice';
 import { useStore } from '../../store/store';
 import { ThroughputPanel } from '../charts/throughput-panel';
@@ -26,20 +25,23 @@ import { WorkspaceLayout } from './workspace-layout';
 /** In the workspace header: accept counts and the listening socket's controls. */
 export function ListenerHeaderControls({ endpoint }: { endpoint: ListenerSnapshot }) {
   const [maxClients, setMaxClients] = useState(endpoint.maxClients === null ? '' : String(endpoint.maxClients));
+  const configureListener = useStore((s) => s.configureListener);
+  const stopAccepting = useStore((s) => s.stopAccepting);
+  const closeAllClients = useStore((s) => s.closeAllClients);
   const listening = endpoint.state === 'listening';
   const commitMax = () => {
     const n = maxClients.trim() === '' ? null : Number(maxClients);
-    if (n === null || (Number.isInteger(n) && n >= 1)) void tryCall('listener:configure', { endpointId: endpoint.id, maxClients: n });
+    if (n === null || (Number.isInteger(n) && n >= 1)) void configureListener(endpoint.id, { maxClients: n });
   };
   return (
     <div className="header-controls">
       <span className="muted accepted">
         {endpoint.acceptedTotal} accepted{endpoint.refused > 0 ? ` · ${endpoint.refused} refused (max clients)` : ''}
       </span>
-      <button type="button" disabled={!listening} onClick={() => void tryCall('listener:stop-accepting', { endpointId: endpoint.id })} title="Close the listening socket; keep the clients">
+      <button type="button" disabled={!listening} onClick={() => void stopAccepting(endpoint.id)} title="Close the listening socket; keep the clients">
         Stop accepting
       </button>
-      <button type="button" disabled={endpoint.clientIds.length === 0} onClick={() => void tryCall('listener:close-clients', { endpointId: endpoint.id })}>
+      <button type="button" disabled={endpoint.clientIds.length === 0} onClick={() => void closeAllClients(endpoint.id)}>
         Close all clients
       </button>
       <TextField
@@ -65,6 +67,9 @@ export function ListenerWorkspace({ endpoint }: { endpoint: ListenerSnapshot }) 
   const selectedId = useStore((s) => s.selectedClient[endpoint.id]);
   const selected = useStore(selectShownConversation(selectedId));
   const [broadcast, setBroadcast] = useState(false);
+  const sendToAll = useStore((s) => s.broadcast);
+  const sendToConversation = useStore((s) => s.sendToConversation);
+  const configureListener = useStore((s) => s.configureListener);
   const liveClients = endpoint.clientIds.length;
   const canSend = selected ? selected.state === 'established' || selected.state === 'peer-closed' : false;
   const sendKey = broadcast ? `${endpoint.id}:all` : (selected?.id ?? `${endpoint.id}:none`);
@@ -76,8 +81,8 @@ export function ListenerWorkspace({ endpoint }: { endpoint: ListenerSnapshot }) 
       disabled={broadcast ? liveClients === 0 : !canSend}
       onSend={async (bytes) => {
         const data = bytesToBase64(bytes);
-        if (broadcast) await tryCall('listener:broadcast', { endpointId: endpoint.id, data });
-        else if (selected) await tryCall('conversation:send', { conversationId: selected.id, data });
+        if (broadcast) await sendToAll(endpoint.id, data);
+        else if (selected) await sendToConversation(selected.id, data);
       }}
     />
   );
@@ -103,7 +108,7 @@ export function ListenerWorkspace({ endpoint }: { endpoint: ListenerSnapshot }) 
         <BehaviourEditor
           behaviour={endpoint.behaviour}
           allowBanner
-          onApply={(behaviour) => void tryCall('listener:configure', { endpointId: endpoint.id, behaviour })}
+          onApply={(behaviour) => void configureListener(endpoint.id, { behaviour })}
         />
       ),
     },

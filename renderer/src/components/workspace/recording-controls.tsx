@@ -1,14 +1,13 @@
 import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { RecordingInfo } from '../../../../shared/recording';
-import { tryCall } from '../../bridge/bridge';
-import { fetchRecordingFile } from '../../lib/conversation-history';
 import { downloadBlob } from '../../lib/download';
 import { formatBytes } from '../../lib/format';
 import { useStore } from '../../store/store';
 
 /** The engine's file for this conversation, through the browser's download (never left only on the host). */
 async function download(conversationId: string, file: 'recording' | 'pcapng'): Promise<void> {
-  const { name, parts } = await fetchRecordingFile(conversationId, file);
+  const { name, parts } = await useStore.getState().readRecordingFile(conversationId, file);
   downloadBlob(name, parts as BlobPart[], file === 'pcapng' ? 'application/vnd.tcpdump.pcap' : 'application/x-ndjson');
 }
 
@@ -30,6 +29,9 @@ export function RecordingControls({
 }) {
   const [busy, setBusy] = useState(false);
   const browserMode = useStore((s) => s.appInfo?.mode === 'browser');
+  const { startRecording, stopRecording, exportPcapng: exportFile } = useStore(
+    useShallow((s) => ({ startRecording: s.startRecording, stopRecording: s.stopRecording, exportPcapng: s.exportPcapng })),
+  );
   const active = recording?.state === 'recording';
   const run = async (p: () => Promise<unknown>) => {
     setBusy(true);
@@ -42,7 +44,7 @@ export function RecordingControls({
     }
   };
   const exportPcapng = async () => {
-    const done = await tryCall('recording:export-pcapng', { conversationId });
+    const done = await exportFile(conversationId);
     if (done && browserMode) await download(conversationId, 'pcapng');
   };
   return (
@@ -51,7 +53,7 @@ export function RecordingControls({
         type="button"
         className={active ? 'recording-on' : undefined}
         disabled={busy || (!active && !canRecord)}
-        onClick={() => void run(() => (active ? tryCall('recording:stop', { conversationId }) : tryCall('recording:start', { conversationId })))}
+        onClick={() => void run(() => (active ? stopRecording(conversationId) : startRecording(conversationId)))}
       >
         {active ? 'Stop recording' : 'Record'}
       </button>

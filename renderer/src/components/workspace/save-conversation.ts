@@ -7,10 +7,11 @@ import { bytesToBase64, type TextDecoding } from '../../../../shared/bytes';
 import type { TrafficChunk } from '../../../../shared/endpoints';
 import { formatSockAddr } from '../../../../shared/primitives';
 import { concatBytes } from '../../lib/byte-formats';
-import { fetchHistory, type FullChunk } from '../../lib/conversation-history';
 import { downloadBlob, fileName } from '../../lib/download';
 import { formatBytes } from '../../lib/format';
 import { formatTrafficTime } from '../../lib/traffic-time';
+import type { FullChunk } from '../../store/conversation-history';
+import { useStore } from '../../store/store';
 import type { TrafficTimeMode, TrafficViewMode } from '../../store/ui-slice';
 import { LineAssembler, rowsFor, type LogRow } from './traffic-rows';
 
@@ -52,7 +53,7 @@ export async function saveConversation(
   what: SaveWhat,
   view: { mode: TrafficViewMode; decoding: TextDecoding; time: TrafficTimeMode },
 ): Promise<string> {
-  const history = await fetchHistory(conversationId);
+  const history = await useStore.getState().fetchHistory(conversationId);
   const missing = what === 'text' ? history.notKept.in + history.notKept.out : history.notKept[what];
   const note = missing > 0 ? ` The engine no longer kept the first ${formatBytes(missing)}.` : '';
   if (what === 'text') {

@@ -35,6 +35,9 @@ export const Timeline = memo(function Timeline({ entries }: { entries: TimelineE
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
     getItemKey: (i) => keys[i] ?? i,
+    // A scroll (following the newest row is one per batch) re-renders with the next frame's
+    // update, not synchronously inside the scroll event: that was a second full render per batch.
+    useFlushSync: false,
   });
   return (
     <div className="timeline">

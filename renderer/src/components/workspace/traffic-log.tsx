@@ -82,6 +82,9 @@ export function TrafficLog({
     estimateSize: (i) => rowHeight(rows[i] as LogRow),
     overscan: 8,
     getItemKey: (i) => (rows[i] as LogRow).key,
+    // A scroll (following the newest row is one per batch) re-renders with the next frame's
+    // update, not synchronously inside the scroll event: that was a second full render per batch.
+    useFlushSync: false,
   });
 
   // Row heights are known from the rows themselves: tell the virtualizer when they change kind (view switch).

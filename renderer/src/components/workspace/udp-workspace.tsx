@@ -1,9 +1,10 @@
 import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { bytesToBase64 } from '../../../../shared/bytes';
 import type { UdpSnapshot } from '../../../../shared/endpoints';
 import { formatSockAddr, type SockAddr } from '../../../../shared/primitives';
-import { tryCall } from '../../bridge/bridge';
 import { parseHostField, parsePortField } from '../../lib/validate-fields';
+import { useStore } from '../../store/store';
 import { Checkbox, TextField } from '../forms/fields';
 import { RulesEditor } from '../rules/rules-editor';
 import { BehaviourEditor } from './behaviour-editor';
@@ -27,6 +28,15 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
   const [repeat, setRepeat] = useState(false);
   const [count, setCount] = useState('10');
   const [interval, setIntervalText] = useState('100');
+  const { sendDatagram, repeatDatagram, stopUdpRepeat, connectUdp, disconnectUdp } = useStore(
+    useShallow((s) => ({
+      sendDatagram: s.sendDatagram,
+      repeatDatagram: s.repeatDatagram,
+      stopUdpRepeat: s.stopUdpRepeat,
+      connectUdp: s.connectUdp,
+      disconnectUdp: s.disconnectUdp,
+    })),
+  );
   const bound = endpoint.state === 'bound';
   const connected = endpoint.connectedTo !== null;
 
@@ -53,9 +63,9 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
         setErrors({ repeat: 'Count is 1–100000 and interval 0–3600000 ms.' });
         return;
       }
-      await tryCall('udp:repeat', { ...base, count: n, intervalMs: ms });
+      await repeatDatagram({ ...base, count: n, intervalMs: ms });
     } else {
-      await tryCall('udp:send', base);
+      await sendDatagram(base);
     }
   };
 
@@ -117,11 +127,11 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
               disabled={!bound}
               onClick={() => {
                 if (connected) {
-                  void tryCall('udp:disconnect', { endpointId: endpoint.id });
+                  void disconnectUdp(endpoint.id);
                   return;
                 }
                 const dest = destination();
-                if (dest && dest !== 'connected') void tryCall('udp:connect', { endpointId: endpoint.id, ...dest });
+                if (dest && dest !== 'connected') void connectUdp(endpoint.id, dest);
               }}
             >
               {connected ? 'Disconnect' : 'Connect (fix peer)'}
@@ -138,7 +148,7 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
                 <span role="status">
                   Sent {endpoint.repeating.sent} of {endpoint.repeating.total}
                 </span>
-                <button type="button" onClick={() => void tryCall('udp:stop-repeat', { endpointId: endpoint.id })}>
+                <button type="button" onClick={() => void stopUdpRepeat(endpoint.id)}>
                   Stop
                 </button>
               </>
@@ -154,28 +164,30 @@ export function UdpWorkspace({ endpoint }: { endpoint: UdpSnapshot }) {
 function UdpOptions({ endpoint, bound }: { endpoint: UdpSnapshot; bound: boolean }) {
   const [group, setGroup] = useState('239.1.2.3');
   const [iface, setIface] = useState('');
+  const configureUdp = useStore((s) => s.configureUdp);
+  const setUdpMembership = useStore((s) => s.setUdpMembership);
   return (
     <div className="udp-options">
       <div className="row">
         <Checkbox
           label="Broadcast (SO_BROADCAST)"
           checked={endpoint.broadcast}
-          onChange={(v) => void tryCall('udp:configure', { endpointId: endpoint.id, broadcast: v })}
+          onChange={(v) => void configureUdp(endpoint.id, { broadcast: v })}
         />
         <Checkbox
           label="Multicast loopback"
           checked={endpoint.multicastLoopback}
-          onChange={(v) => void tryCall('udp:configure', { endpointId: endpoint.id, multicastLoopback: v })}
+          onChange={(v) => void configureUdp(endpoint.id, { multicastLoopback: v })}
         />
       </div>
       <div className="row">
-        <NumberSetting label="TTL" value={endpoint.ttl} min={1} max={255} onCommit={(ttl) => void tryCall('udp:configure', { endpointId: endpoint.id, ttl })} />
+        <NumberSetting label="TTL" value={endpoint.ttl} min={1} max={255} onCommit={(ttl) => void configureUdp(endpoint.id, { ttl })} />
         <NumberSetting
           label="Multicast TTL"
           value={endpoint.multicastTtl}
           min={0}
           max={255}
-          onCommit={(multicastTtl) => void tryCall('udp:configure', { endpointId: endpoint.id, multicastTtl })}
+          onCommit={(multicastTtl) => void configureUdp(endpoint.id, { multicastTtl })}
         />
       </div>
       <div className="row">
@@ -184,7 +196,7 @@ function UdpOptions({ endpoint, bound }: { endpoint: UdpSnapshot; bound: boolean
         <button
           type="button"
           disabled={!bound}
-          onClick={() => void tryCall('udp:membership', { endpointId: endpoint.id, action: 'join', group, ...(iface ? { iface } : {}) })}
+          onClick={() => void setUdpMembership(endpoint.id, { action: 'join', group, ...(iface ? { iface } : {}) })}
         >
           Join
         </button>
@@ -198,7 +210,7 @@ function UdpOptions({ endpoint, bound }: { endpoint: UdpSnapshot; bound: boolean
               <button
                 type="button"
                 className="link"
-                onClick={() => void tryCall('udp:membership', { endpointId: endpoint.id, action: 'leave', group: m.group, ...(m.iface ? { iface: m.iface } : {}) })}
+                onClick={() => void setUdpMembership(endpoint.id, { action: 'leave', group: m.group, ...(m.iface ? { iface: m.iface } : {}) })}
               >
                 Leave
               </button>
@@ -210,7 +222,7 @@ function UdpOptions({ endpoint, bound }: { endpoint: UdpSnapshot; bound: boolean
       <BehaviourEditor
         behaviour={endpoint.behaviour}
         allowBanner={false}
-        onApply={(behaviour) => void tryCall('udp:configure', { endpointId: endpoint.id, behaviour })}
+        onApply={(behaviour) => void configureUdp(endpoint.id, { behaviour })}
       />
     </div>
   );

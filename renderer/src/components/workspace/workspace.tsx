@@ -1,6 +1,5 @@
 import { useId, type ReactNode } from 'react';
 import type { EndpointSnapshot } from '../../../../shared/endpoints';
-import { tryCall } from '../../bridge/bridge';
 import { endpointStateLabel, endpointTitle } from '../../lib/format';
 import { selectEngineLive } from '../../store/connection-slice';
 import { selectShownEndpoint } from '../../store/display-slice';
@@ -70,15 +69,17 @@ function WorkspaceBody({ endpoint }: { endpoint: EndpointSnapshot }): ReactNode 
 }
 
 function EndpointActions({ endpoint }: { endpoint: EndpointSnapshot }) {
+  const closeEndpoint = useStore((s) => s.closeEndpoint);
+  const removeEndpoint = useStore((s) => s.removeEndpoint);
   const open = endpoint.state !== 'closed';
   return (
     <div className="actions">
       {open && (
-        <button type="button" onClick={() => void tryCall('endpoint:close', { endpointId: endpoint.id })}>
+        <button type="button" onClick={() => void closeEndpoint(endpoint.id)}>
           Close
         </button>
       )}
-      <button type="button" onClick={() => void tryCall('endpoint:remove', { endpointId: endpoint.id })}>
+      <button type="button" onClick={() => void removeEndpoint(endpoint.id)}>
         Remove
       </button>
     </div>

@@ -2,10 +2,10 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { EventBatch } from '../../shared/contract';
-import type { ScriptRunEnd, ScriptStepResult } from '../../shared/script';
-import { track } from '../testing/cleanup';
-import { freePort } from '../testing/tcp-peers';
-import type { TestHost } from '../testing/test-host';
+import type { ScriptPause, ScriptRunEnd, ScriptStepResult } from '../../shared/script';
+import { track } from './cleanup';
+import { freePort } from './tcp-peers';
+import type { TestHost } from './test-host';
 
 export interface ScriptRunOutcome {
   steps: ScriptStepResult[];
@@ -48,6 +48,38 @@ export async function runScriptText(h: TestHost, text: string, opts: { conversat
   } finally {
     detach();
   }
+}
+
+/** Every script event the engine sends from now on, in order (each batch checked against the schema). */
+export interface ScriptEvents {
+  steps: ScriptStepResult[];
+  pauses: ScriptPause[];
+  ends: ScriptRunEnd[];
+  /** `step:PATH:ok`, `pause:PATH`, `end:OUTCOME`, in arrival order. */
+  order: string[];
+  detach(): void;
+}
+
+export function watchScripts(h: TestHost): ScriptEvents {
+  const events: Omit<ScriptEvents, 'detach'> = { steps: [], pauses: [], ends: [], order: [] };
+  const detach = h.engine.attachClient({
+    send: (batch) => {
+      for (const e of EventBatch.parse(batch).events) {
+        if (e.type === 'script:step') {
+          events.steps.push(e.result);
+          events.order.push(`step:${e.result.path}:${e.result.ok}`);
+        } else if (e.type === 'script:paused') {
+          events.pauses.push(e.pause);
+          events.order.push(`pause:${e.pause.path}`);
+        } else if (e.type === 'script:ended') {
+          events.ends.push(e.end);
+          events.order.push(`end:${e.end.outcome}`);
+        }
+      }
+    },
+  });
+  track(detach);
+  return { ...events, detach };
 }
 
 /** A real redis-server on a free loopback port, stopped after the test. */

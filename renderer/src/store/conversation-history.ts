@@ -1,12 +1,13 @@
 /**
  * Everything the engine still keeps of a conversation, whole (not previews): for saving its bytes
- * to a file, and for copying a chunk the log shows only in part. Paged backwards with
- * `traffic:page`, bounded in pages and bytes whatever the engine answers.
+ * to a file, for copying a chunk the log shows only in part, and the engine's recording files.
+ * Paged backwards with `traffic:page`, bounded in pages and bytes whatever the engine answers.
+ * Reached through store actions (traffic-slice.ts, recording-slice.ts), never from components.
  */
 import { base64ToBytes } from '../../../shared/bytes';
 import { LIMITS } from '../../../shared/primitives';
 import type { TrafficChunk } from '../../../shared/endpoints';
-import { call } from '../bridge/bridge';
+import { engineCall } from './engine-port';
 
 export interface FullChunk {
   seq: number;
@@ -33,7 +34,7 @@ export async function fetchHistory(conversationId: string): Promise<History> {
   let bytes = 0;
   let notKept = { in: 0, out: 0 };
   for (let i = 0; i < MAX_PAGES && bytes < MAX_BYTES; i++) {
-    const page = await call('traffic:page', { conversationId, limit: LIMITS.trafficPage, full: true, ...(beforeSeq === undefined ? {} : { beforeSeq }) });
+    const page = await engineCall('traffic:page', { conversationId, limit: LIMITS.trafficPage, full: true, ...(beforeSeq === undefined ? {} : { beforeSeq }) });
     notKept = page.notKept;
     if (page.chunks.length === 0) break;
     pages.push(page.chunks);
@@ -49,11 +50,10 @@ export async function fetchHistory(conversationId: string): Promise<History> {
   return { chunks, notKept };
 }
 
-/** One chunk, whole (as far as one page carries it). */
-export async function fetchChunk(conversationId: string, seq: number): Promise<Uint8Array | null> {
-  const page = await call('traffic:page', { conversationId, beforeSeq: seq + 1, limit: 1, full: true });
-  const chunk = page.chunks.find((c) => c.seq === seq);
-  return chunk ? base64ToBytes(chunk.data) : null;
+/** One chunk as the engine keeps it (as far as one page carries it); null when it no longer does. */
+export async function fetchWholeChunk(conversationId: string, seq: number): Promise<TrafficChunk | null> {
+  const page = await engineCall('traffic:page', { conversationId, beforeSeq: seq + 1, limit: 1, full: true });
+  return page.chunks.find((c) => c.seq === seq) ?? null;
 }
 
 /** A file the engine wrote for this conversation (its recording, its pcapng export), read page by page. */
@@ -62,7 +62,7 @@ export async function fetchRecordingFile(conversationId: string, file: 'recordin
   let offset = 0;
   let name = '';
   for (let i = 0; i < 10_000; i++) {
-    const page = await call('recording:read', { conversationId, file, offset });
+    const page = await engineCall('recording:read', { conversationId, file, offset });
     name = page.name;
     const data = base64ToBytes(page.data);
     if (data.length === 0) break;
