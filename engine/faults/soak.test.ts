@@ -19,3 +19,19 @@ it.skipIf(process.platform === 'win32')(`a ${SECONDS}-second soak keeps RSS and 
   // 1 MiB/s of UDP reached the endpoint (whatever its receive budget kept or dropped).
   expect(result.udpBytesIn).toBeGreaterThan(0.8 * SECONDS * 1024 * 1024);
 });
+
+it('the judge flags growing heap, array buffers or fds, and takes allocator slack in RSS', () => {
+  const run = (grow: Partial<Record<'rssMiB' | 'heapMiB' | 'buffersMiB' | 'fds', number>>) => {
+    const samples: SoakSample[] = Array.from({ length: 12 }, (_, i) => {
+      const t = 5 * (i + 1);
+      const at = (key: keyof typeof grow, base: number) => base + ((grow[key] ?? 0) * t) / 60;
+      return { t, rssMiB: at('rssMiB', 180), heapMiB: at('heapMiB', 37), buffersMiB: at('buffersMiB', 34), fds: at('fds', 27), endpoints: 4, conversations: 1000, cycles: 100 * t, udpMiBIn: t };
+    });
+    return judgeSoak({ samples, problems: [], cycles: 6000, failedCycles: 0, udpBytesIn: 60 * 1024 * 1024, final: { fds: 27, fdsAtStart: 27, rssMiB: 180, heapMiB: 37 } }, 100);
+  };
+  expect(run({ rssMiB: 22 })).toEqual([]);
+  expect(run({ rssMiB: 40 })).toEqual([expect.stringMatching(/^RSS grows 40\.0/)]);
+  expect(run({ heapMiB: 6 })).toEqual([expect.stringMatching(/^heap grows/)]);
+  expect(run({ buffersMiB: 6 })).toEqual([expect.stringMatching(/^array buffers grow/)]);
+  expect(run({ fds: 30 })).toEqual([expect.stringMatching(/^open fds grow/)]);
+});
