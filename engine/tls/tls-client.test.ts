@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TlsClientOptions } from '../../shared/tls';
+import { freePort } from '../testing/tcp-peers';
 import { secureClient, TlsHandshakeError, type HandshakeSteps } from './tls-client';
 import { delayingRelay, stepMs } from './tls-test-helpers';
 import { createSelfSignedCertificate } from './x509';
@@ -43,14 +44,6 @@ function makeCaAndServer(prefix: string, san: string): void {
   writeFileSync(file(`${prefix}.ext`), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
   openssl('x509', '-req', '-in', `${prefix}.csr`, '-CA', `${prefix}-ca.pem`, '-CAkey', `${prefix}-ca.key`, '-CAcreateserial', '-out', `${prefix}.pem`, '-days', '10', '-extfile', `${prefix}.ext`);
   writeFileSync(file(`${prefix}-chain.pem`), readFileSync(file(`${prefix}.pem`), 'utf8') + readFileSync(file(`${prefix}-ca.pem`), 'utf8'));
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 /** `openssl s_server` on 127.0.0.1, ready once it prints ACCEPT; what it receives is collected from its stdout. */

@@ -5,7 +5,7 @@
  * TLS as over TCP, the key log can be exported, a bad certificate file fails the open in plain
  * words, and a client that never finishes its handshake does not become a client.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -15,31 +15,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SockAddr } from '../../shared/primitives';
 import { useTestHosts } from '../testing/test-host';
 import { waitFor } from '../testing/wait';
+import { runTool } from './tls-test-helpers';
 
 const hasOpenssl = !spawnSync('openssl', ['version']).error;
 const hasCurl = !spawnSync('curl', ['--version']).error;
 const dir = mkdtempSync(join(tmpdir(), 'sockscope-tls-listener-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const host = useTestHosts();
-
-/** Runs a client; with `until`, stops it once its output shows that text. */
-function run(command: string, args: string[], input = '', until?: string): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString('latin1');
-      if (until && out.includes(until)) child.kill();
-    });
-    child.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));
-    child.stdin.end(input);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-    child.on('close', () => {
-      clearTimeout(timer);
-      resolve(out);
-    });
-  });
-}
 
 function portOf(local: SockAddr | null): number {
   if (local?.kind !== 'inet') throw new Error('not bound');
@@ -54,7 +36,7 @@ describe.runIf(hasOpenssl)('TLS listener (engine commands, real clients)', () =>
     expect(listener.tls).toMatchObject({ selfSigned: true, fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) });
     expect(listener.timeline.map((t) => t.call)).toContain('SSL_CTX_use_certificate()');
 
-    const out = await run('openssl', ['s_client', '-connect', `127.0.0.1:${portOf(listener.local)}`, '-tls1_3', '-quiet'], 'hello over tls\n', 'hello over tls');
+    const out = await runTool('openssl', ['s_client', '-connect', `127.0.0.1:${portOf(listener.local)}`, '-tls1_3', '-quiet'], 'hello over tls\n', 'hello over tls');
     expect(out).toContain('hello over tls'); // echoed back through TLS
     const clientId = await waitFor(() => h.listener(endpointId).clientIds[0], 'a client');
     const conv = await waitFor(() => (h.conversation(clientId).stats.bytesIn > 0 ? h.conversation(clientId) : undefined), 'bytes in');
@@ -117,7 +99,7 @@ describe.runIf(hasOpenssl)('TLS listener (engine commands, real clients)', () =>
     const reply = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\ncanned body').toString('base64');
     const { endpointId } = await h.call('tcp:listen', { bindAddress: '127.0.0.1', port: 0, tls: { alpn: ['http/1.1'] }, behaviour: { mode: 'auto-reply', reply, closeAfterReply: true } as never });
     const listener = await waitFor(() => (h.listener(endpointId).state === 'listening' ? h.listener(endpointId) : undefined), 'listening');
-    expect(await run('curl', ['-sk', '--max-time', '5', `https://127.0.0.1:${portOf(listener.local)}/`])).toBe('canned body');
+    expect(await runTool('curl', ['-sk', '--max-time', '5', `https://127.0.0.1:${portOf(listener.local)}/`])).toBe('canned body');
   });
 
   it('a certificate file that is missing or a symbolic link fails the open in plain words; a stalled handshake never becomes a client', async () => {

@@ -13,7 +13,7 @@ import type { TlsServerOptions } from '../../shared/tls';
 import { namesFor, SelfSignedStore } from './self-signed-store';
 import { TlsHandshakeError, type HandshakeSteps, type SecuredSocket } from './tls-client';
 import { prepareServerTls, secureAccepted } from './tls-server';
-import { delayingRelay, stepMs } from './tls-test-helpers';
+import { delayingRelay, runTool, stepMs } from './tls-test-helpers';
 
 const hasOpenssl = !spawnSync('openssl', ['version']).error;
 const hasCurl = !spawnSync('curl', ['--version']).error;
@@ -61,18 +61,7 @@ function run(command: string, args: string[]): Promise<string> {
 }
 
 function sClient(port: number, args: string[], input: string): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-ign_eof', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));
-    child.stdin.end(input);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-    child.on('close', () => {
-      clearTimeout(timer);
-      resolve(out);
-    });
-  });
+  return runTool('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-ign_eof', ...args], input);
 }
 
 describe.runIf(hasOpenssl)('TLS listener side', () => {

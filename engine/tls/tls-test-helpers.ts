@@ -1,8 +1,10 @@
 /**
  * A TCP relay on loopback that holds each chunk one way for a fixed time, as a long path would:
  * a handshake through it takes that much longer per flight, so its timings can be checked
- * against a known delay instead of against "some positive number".
+ * against a known delay instead of against "some positive number". Also the one runner of the
+ * real TLS tools (openssl s_client, curl) the TLS tests talk to.
  */
+import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 export interface DelayingRelay {
@@ -54,4 +56,23 @@ export async function delayingRelay(target: number, delay: { toServerMs?: number
 export function stepMs(result: string): number {
   const m = /^\+(\d+(?:\.\d)?) ms/.exec(result);
   return m ? Number(m[1]) : Number.NaN;
+}
+
+/** Runs a client; with `until`, stops it once its output shows that text. */
+export function runTool(command: string, args: string[], input = '', until?: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+      if (until && out.includes(until)) child.kill();
+    });
+    child.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    child.stdin.end(input);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+  });
 }
