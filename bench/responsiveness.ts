@@ -9,6 +9,7 @@
  * bench/lib/loop-monitor.cjs (loaded with `--require`) records event-loop delay, tasks longer
  * than 50 ms and GC pauses.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -26,7 +27,8 @@ type Record = (section: string, metric: string, value: string, target?: string, 
 
 interface LoopReport {
   delay: { p50: number; p99: number; max: number; samples: number };
-  longTasks: { count: number; maxMs: number };
+  longTasks: { count: number; maxMs: number; waitedMs: number; totalMs: number };
+  waitedForCpuMs: number | null;
   cpuPercent: number;
   gc: { count: number; totalMs: number; maxMs: number; byKind: { [kind: string]: { count: number; totalMs: number; maxMs: number } } };
 }
@@ -34,6 +36,15 @@ interface LoopReport {
 const SECTION = '8 main responsive';
 const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Milliseconds this process's main thread has waited on a run queue (Linux; 0 elsewhere). */
+function ownRunDelayMs(): number {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0;
+  }
+}
 
 /** Asks the host's loop monitor something over the Node IPC channel, with a time limit. */
 function ask<T>(host: Host, what: 'start' | 'stop'): Promise<T> {
@@ -113,11 +124,13 @@ export async function responsiveness(o: ResponsivenessOptions, record: Record): 
     await ask(host, 'start');
     // The bench's own loop times the answers (and parses the reader's batches): its lag is in every
     // round trip, so it is measured too, to tell the host's share from the measurement's.
+    const benchWaited0 = ownRunDelayMs();
     const own = monitorEventLoopDelay({ resolution: 1 });
     own.enable();
     const t0 = performance.now();
     const rtts = await roundTrips(host, 20, () => performance.now() - t0 > o.seconds * 1000);
     own.disable();
+    const benchWaitedMs = ownRunDelayMs() - benchWaited0;
     const loop = await ask<LoopReport>(host, 'stop');
     const seconds = (performance.now() - t0) / 1000;
     const streamed = reader.streamBytes() - bytes0;
@@ -133,10 +146,14 @@ export async function responsiveness(o: ResponsivenessOptions, record: Record): 
     record(
       SECTION,
       'host event loop: delay of a 1 ms timer (monitorEventLoopDelay); tasks holding it over 50 ms',
-      `host CPU ${f(loop.cpuPercent, 0)} % of one core; delay p50 ${f(loop.delay.p50)} ms, p99 ${f(loop.delay.p99)} ms, max ${f(loop.delay.max)} ms; ${loop.longTasks.count} tasks over 50 ms (longest ${f(loop.longTasks.maxMs)} ms over its period)`,
+      `host CPU ${f(loop.cpuPercent, 0)} % of one core; delay p50 ${f(loop.delay.p50)} ms, p99 ${f(loop.delay.p99)} ms, max ${f(loop.delay.max)} ms; ${loop.longTasks.count} tasks over 50 ms (longest ${f(loop.longTasks.maxMs)} ms over its period${loop.longTasks.count ? `; ${f(loop.longTasks.waitedMs, 0)} of their ${f(loop.longTasks.totalMs, 0)} ms waiting for a CPU` : ''})`,
       'no task > 50 ms',
       loop.longTasks.count === 0 && loop.delay.max < 50,
     );
+    if (loop.waitedForCpuMs !== null) {
+      const share = (loop.waitedForCpuMs / (seconds * 1000)) * 100;
+      record(SECTION, "host main thread ready to run but waiting for a CPU (/proc/self/schedstat run delay): the machine's share of the lag", `${f(loop.waitedForCpuMs, 0)} ms = ${f(share)} % of the window; the bench itself ${f(benchWaitedMs, 0)} ms`);
+    }
     const ms = (ns: number) => ns / 1e6;
     record(SECTION, "the bench's own event loop meanwhile (it times the answers and parses the session's batches)", `delay p50 ${f(ms(own.percentile(50)))} ms, p99 ${f(ms(own.percentile(99)))} ms, max ${f(ms(own.max))} ms`);
     const kinds = Object.entries(loop.gc.byKind)

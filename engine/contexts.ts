@@ -14,7 +14,7 @@ import type { Clock } from './clock';
 import type { FaultHandler } from './fault-barrier';
 import type { RecordingMeta } from './recording/recorder';
 import type { RateSource } from './traffic/rate-sampler';
-import type { StoredChunk, TrafficLog } from './traffic/traffic-log';
+import type { StoredChunk, TrafficLog, TrafficMemory } from './traffic/traffic-log';
 import type { UdpLimits } from './udp/udp-limits';
 
 /** An open (or closed but not yet removed) endpoint: a listener, a connection, a UDP socket. */
@@ -44,12 +44,11 @@ export interface ManagedEndpoint {
 export interface ManagedConversation {
   readonly id: string;
   readonly endpointId: string;
+  /** `stream`: a TCP or Unix byte stream (a StreamConversation); `datagrams`: a UDP endpoint's log. */
+  readonly kind: 'stream' | 'datagrams';
   readonly traffic: TrafficLog;
   /** UDP endpoints have a traffic log but no TCP conversation snapshot. */
   snapshot(): ConversationSnapshot | null;
-  send(bytes: Uint8Array): number;
-  shutdown(): void;
-  reset(): void;
   /** Its throughput series (TCP streams; a UDP endpoint's is the endpoint's own). */
   rateSource?(): RateSource;
   /** What a recording's header says about it; null once it can no longer be recorded (closed). */
@@ -60,6 +59,14 @@ export interface ManagedConversation {
   note?(call: string, result: string, ok: boolean): void;
 }
 
+/** A byte stream one sends on and closes (TCP, Unix): what `conversation:send/shutdown/reset` act on. */
+export interface StreamConversation extends ManagedConversation {
+  readonly kind: 'stream';
+  send(bytes: Uint8Array): number;
+  shutdown(): void;
+  reset(): void;
+}
+
 /** Who holds a local port, from the OS socket table (e.g. `socat (pid 4242)`), to explain EADDRINUSE. */
 export type PortHolderLookup = (port: number, proto: 'tcp' | 'udp') => Promise<string | null>;
 
@@ -68,6 +75,8 @@ export interface EndpointRegistry {
   readonly clock: Clock;
   /** Bytes each conversation's traffic ring keeps. */
   readonly ringBytes: number;
+  /** What every traffic ring together may hold (traffic/traffic-log.ts). */
+  readonly trafficMemory: TrafficMemory;
   readonly isShuttingDown: boolean;
   /** Short, readable ids: `l1`, `c3`, `u2`, `l1.c7`. */
   nextId(prefix: string): string;
@@ -80,6 +89,8 @@ export interface EndpointRegistry {
   addConversation(c: ManagedConversation): void;
   conversationChanged(c: ManagedConversation, counters?: boolean): void;
   requireConversation(id: string): ManagedConversation;
+  /** The conversation if it is a byte stream; a UDP endpoint's log is refused (it sends datagrams). */
+  requireStream(id: string): StreamConversation;
   listConversations(): ManagedConversation[];
   /** Forgets a finished conversation (and its traffic) that its endpoint no longer lists. */
   removeConversation(id: string): void;

@@ -5,6 +5,7 @@ import { EventBatcher, toWireChunk, type BatcherOptions, type BatchSink } from '
 import { systemClock, type Clock } from './clock';
 import type {
   ManagedConversation,
+  StreamConversation,
   ManagedEndpoint,
   OwnSocketsContext,
   PortHolderLookup,
@@ -22,7 +23,7 @@ import { SessionStore } from './session/session-store';
 import { SystemSocketsService } from './system-sockets/system-sockets-service';
 import { Recordings } from './recording/recordings';
 import { RateSampler, type RateSource } from './traffic/rate-sampler';
-import { DEFAULT_RING_BYTES } from './traffic/traffic-log';
+import { DEFAULT_RING_BYTES, TrafficMemory } from './traffic/traffic-log';
 import { UDP_LIMITS, type UdpLimits } from './udp/udp-limits';
 import type { AttachedClient } from './ui-client';
 
@@ -53,6 +54,8 @@ export interface EngineOptions {
   dataDir: string | null;
   clock?: Clock;
   ringBytes?: number;
+  /** What all traffic rings together may hold (default DEFAULT_TRAFFIC_MEMORY_BYTES). */
+  trafficMemoryBytes?: number;
   /** Chunks of each conversation a reloaded UI receives in its snapshot. */
   snapshotChunks?: number;
   /** Over UDP_LIMITS (udp/udp-limits.ts): what each UDP endpoint keeps per second and queues. */
@@ -68,6 +71,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
   readonly hub = new EventHub();
   readonly clock: Clock;
   readonly ringBytes: number;
+  readonly trafficMemory: TrafficMemory;
   readonly udpLimits: UdpLimits;
   readonly recentHosts: RecentHosts;
   /** What a person set up, kept in the data folder's session file (session/session-store.ts). */
@@ -107,6 +111,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
     this.tlsCertificates = new SelfSignedStore(options.dataDir);
     this.clock = options.clock ?? systemClock;
     this.ringBytes = options.ringBytes ?? DEFAULT_RING_BYTES;
+    this.trafficMemory = new TrafficMemory(options.trafficMemoryBytes);
     this.udpLimits = { ...UDP_LIMITS, ...options.udpLimits };
     this.recentHosts = new RecentHosts((hosts) => {
       this.hub.changed('recent-hosts', () => ({ type: 'recent-hosts:changed', hosts }));
@@ -208,6 +213,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
 
   /** Forgets a finished conversation (and its traffic) that its endpoint no longer lists. */
   removeConversation(id: string): void {
+    this.conversations.get(id)?.traffic.release();
     this.conversations.delete(id);
     this.recordings.forget(id);
   }
@@ -238,6 +244,12 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
     return c;
   }
 
+  requireStream(id: string): StreamConversation {
+    const c = this.requireConversation(id);
+    if (c.kind !== 'stream') throw invalidState('a UDP endpoint sends datagrams: use udp:send');
+    return c as StreamConversation;
+  }
+
   async closeEndpoint(id: string): Promise<void> {
     await this.requireEndpoint(id).close();
   }
@@ -251,6 +263,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
     this.endpoints.delete(id);
     for (const [cid, c] of this.conversations) {
       if (c.endpointId !== id) continue;
+      c.traffic.release();
       this.conversations.delete(cid);
       this.recordings.forget(cid);
     }

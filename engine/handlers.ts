@@ -28,15 +28,15 @@ function commonHandlers(engine: Engine) {
       return { ok: true as const };
     },
     'conversation:send': ({ conversationId, data }) => {
-      const c = engine.requireConversation(conversationId);
+      const c = engine.requireStream(conversationId);
       return { bytes: c.send(decodePayload(data)) };
     },
     'conversation:shutdown': ({ conversationId }) => {
-      engine.requireConversation(conversationId).shutdown();
+      engine.requireStream(conversationId).shutdown();
       return { ok: true as const };
     },
     'conversation:reset': ({ conversationId }) => {
-      engine.requireConversation(conversationId).reset();
+      engine.requireStream(conversationId).reset();
       return { ok: true as const };
     },
     'tls:key-log': ({ conversationId }) => {

@@ -4,8 +4,21 @@
 //  - event loop delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution): how late a timer ran;
 //  - long tasks: gaps of a 10 ms interval beyond its period, i.e. one task (or GC) holding the loop;
 //  - GC pauses (PerformanceObserver 'gc' entries), by kind.
+//  - time the main thread was ready to run but waited for a CPU (/proc/self/schedstat's run delay,
+//    Linux only): on a 2-core machine the sender, the clients and the bench compete with the host,
+//    and a turn that waited for the scheduler is not a turn the engine held.
 'use strict';
 const { monitorEventLoopDelay, constants } = require('node:perf_hooks');
+const { readFileSync } = require('node:fs');
+
+/** Nanoseconds the main thread has waited on a run queue so far, or null off Linux. */
+function runDelayNs() {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
 
 const PERIOD_MS = 10;
 const LONG_MS = 50;
@@ -17,6 +30,8 @@ let probe = null;
 let last = 0;
 let cpu0 = null;
 let wall0 = 0;
+let waited0 = null;
+let lastWaited = null;
 
 const kinds = {
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
@@ -38,11 +53,14 @@ function start() {
   last = performance.now();
   cpu0 = process.cpuUsage();
   wall0 = last;
+  waited0 = lastWaited = runDelayNs();
   probe = setInterval(() => {
     const now = performance.now();
+    const waited = runDelayNs();
     const over = now - last - PERIOD_MS;
-    if (over > LONG_MS) longTasks.push(over);
+    if (over > LONG_MS) longTasks.push({ ms: over, waitedMs: waited === null || lastWaited === null ? null : (waited - lastWaited) / 1e6 });
     last = now;
+    lastWaited = waited;
   }, PERIOD_MS);
   probe.unref();
 }
@@ -62,7 +80,14 @@ function stop() {
   }
   return {
     delay: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), samples: histogram.count },
-    longTasks: { count: longTasks.length, maxMs: longTasks.reduce((m, x) => Math.max(m, x), 0) },
+    longTasks: {
+      count: longTasks.length,
+      maxMs: longTasks.reduce((m, x) => Math.max(m, x.ms), 0),
+      // Of the long tasks' time, how much the thread spent waiting for a CPU rather than running.
+      waitedMs: longTasks.reduce((a, x) => a + (x.waitedMs ?? 0), 0),
+      totalMs: longTasks.reduce((a, x) => a + x.ms, 0),
+    },
+    waitedForCpuMs: waited0 === null ? null : (runDelayNs() - waited0) / 1e6,
     // CPU the host got (all its threads) over the window: far below one core while the loop lags
     // means the machine, not the host, held it back.
     cpuPercent: ((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000 / (performance.now() - wall0)) * 100,

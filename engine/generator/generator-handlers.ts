@@ -36,7 +36,7 @@ export function generatorHandlers(engine: Engine, handlers: () => CommandHandler
       return open(s) ? (s as ConversationSnapshot).stats.queuedOut : null;
     },
     sendTcp: (id, bytes) => {
-      engine.requireConversation(id).send(bytes);
+      engine.requireStream(id).send(bytes);
     },
     now: () => engine.clock.now(),
   });

@@ -118,7 +118,7 @@ export function engineScriptIo(engine: Engine, handlers: () => CommandHandlers):
       for (const l of endedListeners) l(how);
     };
     tap.onState(checkEnded);
-    const conversation = () => engine.requireConversation(conversationId);
+    const conversation = () => engine.requireStream(conversationId);
     return {
       endpointId,
       conversationId,

@@ -1,6 +1,6 @@
 /**
  * One TCP (or Unix stream) byte stream — a connection's own socket or a client accepted by a
- * listener — wrapped as a ManagedConversation: counters, a bounded traffic log, the half-close
+ * listener — wrapped as a StreamConversation: counters, a bounded traffic log, the half-close
  * state machine (established → peer-closed / local-closed → closed), who closed first, and sends
  * that respect backpressure instead of queueing without bound.
  */
@@ -9,7 +9,7 @@ import type { ErrorInfo } from '../../shared/errors';
 import type { ClosedBy, ConversationSnapshot, ConversationState } from '../../shared/endpoints';
 import { formatSockAddr, type SockAddr } from '../../shared/primitives';
 import { invalidState } from '../command-error';
-import type { ManagedConversation, TcpContext } from '../contexts';
+import type { StreamConversation, TcpContext } from '../contexts';
 import { errorCodeOf, explainError } from '../errors/explain-error';
 import { guarded, type FaultHandler } from '../fault-barrier';
 import type { RecordingMeta } from '../recording/recorder';
@@ -85,7 +85,8 @@ export function bsdCall(syscall: string | undefined): string {
   }
 }
 
-export class TcpConversation implements ManagedConversation {
+export class TcpConversation implements StreamConversation {
+  readonly kind = 'stream';
   readonly id: string;
   readonly endpointId: string;
   readonly role: 'client' | 'accepted';
@@ -155,7 +156,7 @@ export class TcpConversation implements ManagedConversation {
     this.unix = init.unix ?? false;
     this.tls = init.tls ?? null;
     this.wire = init.wire ?? init.socket;
-    this.traffic = new TrafficLog(host.engine.ringBytes);
+    this.traffic = new TrafficLog(host.engine.ringBytes, undefined, host.engine.trafficMemory);
     this.connectedAt = host.engine.clock.now();
     this.runner =
       host.server?.({ id: init.id, local: init.local, remote: init.remote }) ?? (host.behaviour ? new BehaviourRunner(host.behaviour, host.rules) : null);

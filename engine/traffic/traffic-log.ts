@@ -12,110 +12,245 @@ export interface StoredChunk {
   peer: SockAddr | null;
 }
 
+const EMPTY = new Uint8Array(0);
+
 export const DEFAULT_RING_BYTES = 1024 * 1024;
 /** Tiny chunks cost more in bookkeeping than in bytes: the count is bounded too. */
 export const DEFAULT_RING_CHUNKS = 20_000;
+/** Every log of an engine together: the arenas and chunk records of a thousand busy conversations. */
+export const DEFAULT_TRAFFIC_MEMORY_BYTES = 256 * 1024 * 1024;
 const MIN_ARENA_BYTES = 16 * 1024;
+const MIN_RECORDS = 32;
+/** seq and ts (Float64), offset and length (Uint32), per kept chunk. */
+const RECORD_BYTES = 24;
 
 /**
- * One direction's kept bytes, copied into a fixed arena of `capacity` bytes that is reused as a
- * ring. Copying costs one memcpy per chunk, and it is what keeps memory flat at line rate: the
- * socket's own 64 KiB read buffers die young (a scavenge frees them) instead of being held by the
- * ring long enough to be promoted, where only a full GC — driven by external-memory pressure,
- * i.e. after some hundred MiB of garbage — would release them. Chunks are evicted oldest first,
- * by overlap with the next write, by the count bound, or by `bytes` exceeding the capacity.
+ * The memory every traffic log of one engine draws from. Each log's arena and chunk records start
+ * small and grow on demand; once the engine-wide budget is taken, a log stays at the size it has
+ * (its smallest size is always granted, so each can still show its newest bytes) and the oldest of
+ * its own chunks go, counted as not kept. Without it a thousand busy conversations could each keep
+ * a mebibyte per direction and twenty thousand chunk records: gigabytes.
+ */
+export class TrafficMemory {
+  private used = 0;
+  constructor(readonly budgetBytes: number = DEFAULT_TRAFFIC_MEMORY_BYTES) {}
+
+  /** Takes `bytes` if the budget allows (or `always`: a log's smallest size); false when it does not. */
+  take(bytes: number, always = false): boolean {
+    if (!always && this.used + bytes > this.budgetBytes) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+
+  get usedBytes(): number {
+    return this.used;
+  }
+}
+
+/**
+ * One direction's kept chunks: their bytes copied into an arena reused as a ring, their seq, time,
+ * offset and length in typed arrays (a ring of records). No JavaScript object is kept per chunk:
+ * with a thousand busy conversations a kept object and typed-array view per message made each
+ * young-generation collection copy and promote tens of thousands of them (15–20 ms pauses, measured
+ * in docs/benchmarks.md), and the old generation grew without bound. Chunk objects are made only
+ * for whoever reads (`at`), as views that stay valid until the next write. Copying the bytes costs
+ * one memcpy per chunk, and it is what keeps memory flat at line rate: the socket's own 64 KiB read
+ * buffers die young. Chunks are evicted oldest first, by overlap with the next write, by the
+ * record bound, or by `bytes` exceeding the arena.
  */
 class ChunkQueue {
-  private items: StoredChunk[] = [];
-  private offsets: number[] = [];
-  private head = 0;
+  private storage: Uint8Array = EMPTY;
   private writeAt = 0;
-  private storage: Uint8Array | null = null;
+  private seqs = new Float64Array(0);
+  private stamps = new Float64Array(0);
+  private offsets = new Uint32Array(0);
+  private lengths = new Uint32Array(0);
+  /** Per record, the datagram's peer (UDP only; created on the first one that has a peer). */
+  private peers: (SockAddr | null)[] | null = null;
+  /** Ring index of the oldest record. */
+  private first = 0;
+  length = 0;
   bytes = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly dir: Direction,
+    private readonly capacity: number,
+    private readonly maxChunks: number,
+    private readonly memory: TrafficMemory,
+  ) {}
 
-  /** Copies `src` in, evicting (and returning the sizes of) whatever it overwrites. */
-  store(chunk: StoredChunk, src: Uint8Array, evicted: (c: StoredChunk) => void): void {
+  /**
+   * Copies `src` in, evicting (and reporting the sizes of) whatever it overwrites; returns how many
+   * of its leading bytes were not kept because the arena cannot hold it whole.
+   */
+  store(seq: number, ts: number, src: Uint8Array, peer: SockAddr | null, evicted: (bytes: number) => void): number {
+    this.grow(src.length);
+    const storage = this.storage;
+    let excess = 0;
+    if (src.length > storage.length) {
+      excess = src.length - storage.length;
+      src = src.subarray(excess);
+    }
     const n = src.length;
-    this.grow(n);
-    const storage = this.storage as Uint8Array;
     let at = this.writeAt;
     if (at + n > storage.length) {
-      // Wrap: the tail [writeAt, capacity) is skipped, and what an older lap left there is the oldest data.
-      while (this.length > 0 && (this.offsets[this.head] as number) >= this.writeAt) evicted(this.shift() as StoredChunk);
+      // Wrap: the tail [writeAt, end) is skipped, and what an older lap left there is the oldest data.
+      while (this.length > 0 && this.offsetAt(0) >= this.writeAt) evicted(this.shift());
       at = 0;
     }
     // Everything still kept in [at, at + n) is now the oldest data: it goes first.
     while (this.length > 0) {
-      const off = this.offsets[this.head] as number;
-      const c = this.items[this.head] as StoredChunk;
-      const overlaps = off < at + n && at < off + c.bytes.length;
-      if (!overlaps) break;
-      evicted(this.shift() as StoredChunk);
+      const off = this.offsetAt(0);
+      if (!(off < at + n && at < off + this.lengthAt(0))) break;
+      evicted(this.shift());
     }
+    if (this.length === this.seqs.length && !this.growRecords()) evicted(this.shift());
     storage.set(src, at);
-    chunk.bytes = storage.subarray(at, at + n);
+    const slot = (this.first + this.length) % this.seqs.length;
+    this.seqs[slot] = seq;
+    this.stamps[slot] = ts;
+    this.offsets[slot] = at;
+    this.lengths[slot] = n;
+    if (peer && !this.peers) this.peers = new Array<SockAddr | null>(this.seqs.length).fill(null);
+    if (this.peers) this.peers[slot] = peer;
+    this.length++;
     this.writeAt = at + n;
-    this.items.push(chunk);
-    this.offsets.push(at);
     this.bytes += n;
+    return excess;
   }
 
   /**
-   * The arena starts small and doubles (up to `capacity`) while the next write would not fit: a thousand quiet conversations cost kilobytes, not a mebibyte each. Growing re-packs the
-   * kept chunks from offset 0 (their views move to the new storage).
+   * The arena starts small and doubles (up to `capacity`, and while the engine's memory allows)
+   * when the next write would not fit: a thousand quiet conversations cost kilobytes, not a
+   * mebibyte each. Growing re-packs the kept chunks from offset 0.
    */
   private grow(n: number): void {
-    const size = this.storage?.length ?? 0;
-    if (size >= this.capacity || (this.storage && this.writeAt + n <= size)) return;
+    const size = this.storage.length;
+    if (size >= this.capacity || (size > 0 && this.writeAt + n <= size)) return;
     let next = Math.max(size * 2, MIN_ARENA_BYTES);
     while (next < this.bytes + n && next < this.capacity) next *= 2;
-    const storage = new Uint8Array(Math.min(next, this.capacity));
+    next = Math.min(next, this.capacity);
+    if (!this.memory.take(next - size, size === 0 && next <= MIN_ARENA_BYTES)) {
+      // Out of the engine's memory: a log that has nothing yet still gets its smallest arena.
+      if (size > 0) return;
+      next = Math.min(MIN_ARENA_BYTES, this.capacity);
+      this.memory.take(next, true);
+    }
+    const storage = new Uint8Array(next);
     let at = 0;
-    for (let i = this.head; i < this.items.length; i++) {
-      const c = this.items[i] as StoredChunk;
-      storage.set(c.bytes, at);
-      c.bytes = storage.subarray(at, at + c.bytes.length);
-      this.offsets[i] = at;
-      at += c.bytes.length;
+    for (let i = 0; i < this.length; i++) {
+      const slot = this.slot(i);
+      const len = this.lengths[slot] as number;
+      const off = this.offsets[slot] as number;
+      storage.set(this.storage.subarray(off, off + len), at);
+      this.offsets[slot] = at;
+      at += len;
     }
     this.storage = storage;
     this.writeAt = at;
   }
 
-  shift(): StoredChunk | undefined {
-    const c = this.items[this.head];
-    if (!c) return undefined;
-    this.head++;
-    this.bytes -= c.bytes.length;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.offsets = this.offsets.slice(this.head);
-      this.head = 0;
+  /** Doubles the record ring (up to `maxChunks`) if the engine's memory allows; false: evict instead. */
+  private growRecords(): boolean {
+    const size = this.seqs.length;
+    const next = Math.min(Math.max(size * 2, MIN_RECORDS), this.maxChunks);
+    if (next <= size || !this.memory.take((next - size) * RECORD_BYTES, size === 0)) return false;
+    const order = (from: Float64Array | Uint32Array, to: Float64Array | Uint32Array) => {
+      for (let i = 0; i < this.length; i++) to[i] = from[this.slot(i)] as number;
+    };
+    const seqs = new Float64Array(next);
+    const stamps = new Float64Array(next);
+    const offsets = new Uint32Array(next);
+    const lengths = new Uint32Array(next);
+    order(this.seqs, seqs);
+    order(this.stamps, stamps);
+    order(this.offsets, offsets);
+    order(this.lengths, lengths);
+    if (this.peers) {
+      const peers = new Array<SockAddr | null>(next).fill(null);
+      for (let i = 0; i < this.length; i++) peers[i] = this.peers[this.slot(i)] ?? null;
+      this.peers = peers;
     }
-    return c;
+    this.seqs = seqs;
+    this.stamps = stamps;
+    this.offsets = offsets;
+    this.lengths = lengths;
+    this.first = 0;
+    return true;
   }
-  get length(): number {
-    return this.items.length - this.head;
+
+  private slot(i: number): number {
+    return (this.first + i) % this.seqs.length;
   }
-  at(i: number): StoredChunk | undefined {
-    return this.items[this.head + i];
+
+  private offsetAt(i: number): number {
+    return this.offsets[this.slot(i)] as number;
   }
+
+  private lengthAt(i: number): number {
+    return this.lengths[this.slot(i)] as number;
+  }
+
+  seqAt(i: number): number {
+    return this.seqs[this.slot(i)] as number;
+  }
+
+  /** Forgets the oldest chunk; returns its size. */
+  shift(): number {
+    if (this.length === 0) return 0;
+    const slot = this.first;
+    const len = this.lengths[slot] as number;
+    if (this.peers) this.peers[slot] = null;
+    this.first = (slot + 1) % this.seqs.length;
+    this.length--;
+    this.bytes -= len;
+    return len;
+  }
+
+  /** The i-th oldest chunk, its bytes a view of the arena (valid until the next write). */
+  at(i: number): StoredChunk {
+    const slot = this.slot(i);
+    const off = this.offsets[slot] as number;
+    return {
+      seq: this.seqs[slot] as number,
+      ts: this.stamps[slot] as number,
+      dir: this.dir,
+      bytes: this.storage.subarray(off, off + (this.lengths[slot] as number)),
+      peer: this.peers?.[slot] ?? null,
+    };
+  }
+
   /** Number of chunks with seq < beforeSeq (the queue is sorted by seq). */
   countBefore(beforeSeq: number): number {
     let lo = 0;
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((this.at(mid) as StoredChunk).seq < beforeSeq) lo = mid + 1;
+      if (this.seqAt(mid) < beforeSeq) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
-}
 
-const EMPTY = new Uint8Array(0);
+  /** Gives the arena and records back to the engine's memory; the queue keeps nothing after. */
+  release(): void {
+    this.memory.give(this.storage.length + this.seqs.length * RECORD_BYTES);
+    this.storage = EMPTY;
+    this.seqs = new Float64Array(0);
+    this.stamps = new Float64Array(0);
+    this.offsets = new Uint32Array(0);
+    this.lengths = new Uint32Array(0);
+    this.peers = null;
+    this.first = 0;
+    this.writeAt = 0;
+    this.length = 0;
+    this.bytes = 0;
+  }
+}
 
 /**
  * Logs holding socket reads not yet copied into their rings (see `appendRead`); all of them are
@@ -159,18 +294,34 @@ export class TrafficLog {
   /** Sees every chunk with its full bytes before the ring may trim it (a recording). */
   tap: ((chunk: StoredChunk) => void) | null = null;
 
+  /** Set once the conversation is forgotten: its memory went back, and nothing more is kept. */
+  private released = false;
+
+  /** `memory`: the engine's, shared by all its logs (a log made alone gets one of its own). */
   constructor(
     private readonly budgetPerDirection = DEFAULT_RING_BYTES,
     private readonly maxChunksPerDirection = DEFAULT_RING_CHUNKS,
+    memory: TrafficMemory = new TrafficMemory(),
   ) {
-    this.queues = { in: new ChunkQueue(budgetPerDirection), out: new ChunkQueue(budgetPerDirection) };
+    this.queues = {
+      in: new ChunkQueue('in', budgetPerDirection, maxChunksPerDirection, memory),
+      out: new ChunkQueue('out', budgetPerDirection, maxChunksPerDirection, memory),
+    };
   }
 
   /** Made once, not per append: `append` runs on every received chunk. */
-  private readonly evicted: Record<Direction, (gone: StoredChunk) => void> = {
-    in: (gone) => (this.dropped.in += gone.bytes.length),
-    out: (gone) => (this.dropped.out += gone.bytes.length),
+  private readonly evicted: Record<Direction, (bytes: number) => void> = {
+    in: (bytes) => (this.dropped.in += bytes),
+    out: (bytes) => (this.dropped.out += bytes),
   };
+
+  /** The conversation is forgotten: its arenas go back to the engine's memory. */
+  release(): void {
+    this.settle();
+    this.released = true;
+    this.queues.in.release();
+    this.queues.out.release();
+  }
 
   /** Bytes of each direction that went (evicted, or never kept). */
   get notKept(): { readonly in: number; readonly out: number } {
@@ -186,7 +337,9 @@ export class TrafficLog {
     this.settle();
     const chunk: StoredChunk = { seq: this.nextSeq++, ts, dir, bytes, peer };
     this.tap?.(chunk);
-    this.store(chunk);
+    const kept = this.store(chunk);
+    // The returned chunk shows what the ring kept (its newest bytes, if it could not hold them all).
+    chunk.bytes = kept ? (this.queues[dir].at(this.queues[dir].length - 1).bytes) : EMPTY;
     return chunk;
   }
 
@@ -246,22 +399,18 @@ export class TrafficLog {
     b.clear();
   }
 
-  private store(chunk: StoredChunk): void {
+  /** Copies the chunk into its direction's ring; false when nothing of it is kept (a forgotten log). */
+  private store(chunk: StoredChunk): boolean {
     const dir = chunk.dir;
-    const bytes = chunk.bytes;
-    const q = this.queues[dir];
-    let src = bytes;
-    if (src.length > this.budgetPerDirection) {
-      // A single chunk larger than the whole budget: keep its newest bytes only.
-      const excess = src.length - this.budgetPerDirection;
-      src = src.subarray(excess);
-      this.dropped[dir] += excess;
+    if (this.released) {
+      this.dropped[dir] += chunk.bytes.length;
+      return false;
     }
-    q.store(chunk, src, this.evicted[dir]);
-    while (q.length > this.maxChunksPerDirection) {
-      const gone = q.shift() as StoredChunk;
-      this.dropped[dir] += gone.bytes.length;
-    }
+    // A chunk larger than the arena (the budget, or what the engine's memory allowed) keeps its newest bytes only.
+    // (Stored first: `store` counts what it evicts into `dropped` itself.)
+    const cut = this.queues[dir].store(chunk.seq, chunk.ts, chunk.bytes, chunk.peer, this.evicted[dir]);
+    this.dropped[dir] += cut;
+    return true;
   }
 
   get size(): number {
@@ -271,8 +420,8 @@ export class TrafficLog {
 
   get firstKeptSeq(): number {
     this.settle();
-    const a = this.queues.in.at(0)?.seq ?? this.nextSeq;
-    const b = this.queues.out.at(0)?.seq ?? this.nextSeq;
+    const a = this.queues.in.length > 0 ? this.queues.in.seqAt(0) : this.nextSeq;
+    const b = this.queues.out.length > 0 ? this.queues.out.seqAt(0) : this.nextSeq;
     return Math.min(a, b);
   }
 
@@ -285,14 +434,12 @@ export class TrafficLog {
     const out: StoredChunk[] = [];
     let bytes = 0;
     while (out.length < limit && (i >= 0 || o >= 0)) {
-      const ci = i >= 0 ? this.queues.in.at(i) : undefined;
-      const co = o >= 0 ? this.queues.out.at(o) : undefined;
       let next: StoredChunk;
-      if (ci && (!co || ci.seq > co.seq)) {
-        next = ci;
+      if (i >= 0 && (o < 0 || this.queues.in.seqAt(i) > this.queues.out.seqAt(o))) {
+        next = this.queues.in.at(i);
         i--;
       } else {
-        next = co as StoredChunk;
+        next = this.queues.out.at(o);
         o--;
       }
       bytes += next.bytes.length;

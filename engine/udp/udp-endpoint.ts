@@ -102,7 +102,7 @@ export class UdpEndpoint implements ManagedEndpoint {
     this.rules = request.rules ? this.compileRules(request.rules) : null;
     this.createdAt = engine.clock.now();
     this.timeline = new UdpTimeline(engine.clock);
-    this.log = new TrafficLog(engine.ringBytes);
+    this.log = new TrafficLog(engine.ringBytes, undefined, engine.trafficMemory);
     this.options = new UdpSocketOptions(this.timeline, (err, ctx, call) => this.fail(err, ctx, call));
     this.budget = new ReceiveBudget(this.limits.keepPerSecond);
     this.kernelDrops = new KernelDropWatcher((added) => {
@@ -114,21 +114,12 @@ export class UdpEndpoint implements ManagedEndpoint {
       this.changed();
     });
     this.type = request.type ?? (parseLiteralFamily(request.bindAddress) === 'IPv6' ? 'udp6' : 'udp4');
-    const useUdpSend = () => invalidState('a UDP endpoint sends datagrams: use udp:send');
     this.conversation = {
       id,
       endpointId: id,
+      kind: 'datagrams',
       traffic: this.log,
       snapshot: () => null,
-      send: () => {
-        throw useUdpSend();
-      },
-      shutdown: () => {
-        throw useUdpSend();
-      },
-      reset: () => {
-        throw useUdpSend();
-      },
       note: (call, result, ok) => {
         this.timeline.add(call, result, ok);
         this.changed();
