@@ -105,8 +105,59 @@ function compatible(a: string, b: string): boolean {
   return a === '*' || b === '*' || a === b;
 }
 
-function tupleKey(localAddress: string, localPort: number, remoteAddress: string, remotePort: number): string {
-  return `${localAddress}|${localPort}|${remoteAddress}|${remotePort}`;
+type Conversation = OwnSockets['conversations'][number];
+
+/**
+ * Our conversations by 4-tuple (canonical addresses). Looked up once per row of a table that can
+ * hold 20,000: keyed by the two ports packed in one small integer, so no key string is built per
+ * row; the few conversations on the same ports are told apart by address.
+ */
+class ConversationsByTuple {
+  private readonly byPorts = new Map<number, TupleEntry[]>();
+
+  constructor(conversations: readonly Conversation[]) {
+    for (const c of conversations) {
+      const local = canonicalAddress(c.local.address);
+      const remote = canonicalAddress(c.remote.address);
+      const key = portsKey(c.local.port, c.remote.port);
+      const entry: TupleEntry = { local, localPort: c.local.port, remote, remotePort: c.remote.port, conversation: c };
+      const list = this.byPorts.get(key);
+      const prev = list?.find((e) => sameTuple(e, local, entry.localPort, remote, entry.remotePort));
+      if (!list) this.byPorts.set(key, [entry]);
+      else if (!prev) list.push(entry);
+      // The same 4-tuple reused: the open one, else the one that closed last.
+      else if (prev.conversation.closedAt !== null && (c.closedAt === null || c.closedAt > prev.conversation.closedAt)) prev.conversation = c;
+    }
+  }
+
+  get(local: string, localPort: number, remote: string, remotePort: number): Conversation | undefined {
+    for (const e of this.byPorts.get(portsKey(localPort, remotePort)) ?? []) {
+      if (sameTuple(e, local, localPort, remote, remotePort)) return e.conversation;
+    }
+    return undefined;
+  }
+}
+
+interface TupleEntry {
+  local: string;
+  localPort: number;
+  remote: string;
+  remotePort: number;
+  conversation: Conversation;
+}
+
+function sameTuple(e: TupleEntry, local: string, localPort: number, remote: string, remotePort: number): boolean {
+  return e.localPort === localPort && e.remotePort === remotePort && e.local === local && e.remote === remote;
+}
+
+/** Two ports (0–65535) in one int32, a small integer key (entries still compare the ports themselves). */
+function portsKey(localPort: number, remotePort: number): number {
+  return (localPort << 16) | remotePort;
+}
+
+function holdsPid(processes: SystemSocketRow['processes'], pid: number): boolean {
+  for (const p of processes) if (p.pid === pid) return true;
+  return false;
 }
 
 /** States of a TCP socket that no process holds any more but the kernel still keeps. */
@@ -114,28 +165,34 @@ const ORPHAN_STATES = new Set<SystemSocketRow['state']>(['TIME_WAIT', 'FIN_WAIT_
 
 /** For each row (same order), the Sockscope endpoint it belongs to, or null. */
 export function markOwnRows(rows: readonly SystemSocketRow[], own: OwnSockets): Array<SystemSocketOwner | null> {
-  const byTuple = new Map<string, OwnSockets['conversations'][number]>();
-  for (const c of own.conversations) {
-    const key = tupleKey(canonicalAddress(c.local.address), c.local.port, canonicalAddress(c.remote.address), c.remote.port);
-    const prev = byTuple.get(key);
-    // The same 4-tuple reused: the open one, else the one that closed last.
-    if (!prev || (prev.closedAt !== null && (c.closedAt === null || c.closedAt > prev.closedAt))) byTuple.set(key, c);
-  }
+  const byTuple = new ConversationsByTuple(own.conversations);
   const listeners = own.listeners.map((l) => ({ ...l, address: canonicalAddress(l.address) }));
   const udp = own.udp.map((u) => ({ ...u, address: canonicalAddress(u.address) }));
   const connecting = own.connecting.map((c) => ({ ...c, address: canonicalAddress(c.address) }));
+  // A table repeats a handful of addresses (127.0.0.1 on 20,000 rows): canonicalize each once.
+  const canonical = new Map<string | null, string>();
+  const canonicalOf = (address: string | null): string => {
+    let c = canonical.get(address);
+    if (c === undefined) {
+      c = canonicalAddress(address);
+      canonical.set(address, c);
+    }
+    return c;
+  };
 
   return rows.map((row): SystemSocketOwner | null => {
-    const ours = row.processes.some((p) => p.pid === own.pid);
+    const ours = holdsPid(row.processes, own.pid);
     if (row.proto === 'unix') {
       if (!ours || row.state !== 'LISTEN') return null;
       const l = own.unixListeners.find((u) => u.path === row.localAddress);
       return l ? { endpointId: l.endpointId, conversationId: null } : null;
     }
     if (row.localPort === null) return null;
-    const local = canonicalAddress(row.localAddress);
     const connected = row.remotePort !== null && row.remotePort !== 0;
-    const remote = canonicalAddress(row.remoteAddress);
+    // Another process's socket is never ours; an orphan (no process) may be one we closed.
+    if (!ours && (row.processes.length > 0 || row.proto !== 'tcp' || !connected || !ORPHAN_STATES.has(row.state))) return null;
+    const local = canonicalOf(row.localAddress);
+    const remote = canonicalOf(row.remoteAddress);
     if (ours) {
       if (row.proto === 'udp') {
         const u = udp.find((e) => e.port === row.localPort && compatible(e.address, local));
@@ -146,7 +203,7 @@ export function markOwnRows(rows: readonly SystemSocketRow[], own: OwnSockets): 
         return l ? { endpointId: l.endpointId, conversationId: null } : null;
       }
       if (!connected) return null;
-      const c = byTuple.get(tupleKey(local, row.localPort, remote, row.remotePort as number));
+      const c = byTuple.get(local, row.localPort, remote, row.remotePort as number);
       if (c) return { endpointId: c.endpointId, conversationId: c.conversationId };
       if (row.state === 'SYN_SENT') {
         const p = connecting.find((e) => e.port === row.remotePort && e.address === remote);
@@ -154,9 +211,7 @@ export function markOwnRows(rows: readonly SystemSocketRow[], own: OwnSockets): 
       }
       return null;
     }
-    // Another process's socket is never ours; an orphan (no process) may be one we closed.
-    if (row.processes.length > 0 || row.proto !== 'tcp' || !connected || !ORPHAN_STATES.has(row.state)) return null;
-    const c = byTuple.get(tupleKey(local, row.localPort, remote, row.remotePort as number));
+    const c = byTuple.get(local, row.localPort, remote, row.remotePort as number);
     return c ? { endpointId: c.endpointId, conversationId: c.conversationId } : null;
   });
 }

@@ -43,6 +43,74 @@ export function splitUnixLines(text: string): string[] {
   return lines.map((line, i) => (i < lines.length - 1 ? line.slice(0, -1) : line));
 }
 
+/**
+ * The lines `splitUnixLines` gives, kept as offsets into the text: a parser cuts a line out only
+ * when it reads it, so 60,000 line strings don't all stay alive (and get copied by every scavenge)
+ * for the whole parse.
+ */
+export class UnixLines {
+  readonly count: number;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+
+  constructor(private readonly text: string) {
+    let newlines = 0;
+    // `\r\n` line ends only when every `\n` has its `\r` (else a `\r` is part of a name).
+    let crlf = true;
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) {
+      newlines++;
+      if (text.charCodeAt(at - 1) !== 13) crlf = false;
+    }
+    const cut = crlf && newlines > 0 ? 1 : 0;
+    this.count = newlines + 1;
+    this.starts = new Int32Array(this.count);
+    this.ends = new Int32Array(this.count);
+    let line = 0;
+    let start = 0;
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) {
+      this.starts[line] = start;
+      this.ends[line] = at - cut;
+      line++;
+      start = at + 1;
+    }
+    this.starts[line] = start;
+    this.ends[line] = text.length;
+  }
+
+  line(index: number): string {
+    return this.text.slice(this.starts[index], this.ends[index]);
+  }
+}
+
+/** Slots of a StringInterner: plenty for the addresses, states and names one table repeats. */
+const INTERN_SLOTS = 1024;
+/** Longer texts are rarely repeated (and hashing them would cost more than a copy). */
+const MAX_INTERNED_CHARS = 64;
+
+/**
+ * One string for each short text seen again: 20,000 rows share one `127.0.0.1`, one `ESTAB`,
+ * one `node` instead of each holding (and the GC copying) its own. A fixed table whose slots a
+ * collision overwrites, so a lookup costs one hash and a compare, and it never grows.
+ */
+export class StringInterner {
+  private readonly slots = new Array<string>(INTERN_SLOTS).fill('');
+
+  /** `text.slice(start, end)`, or an equal string handed out before. */
+  take(text: string, start: number, end: number): string {
+    const length = end - start;
+    if (length > MAX_INTERNED_CHARS || length <= 0) return text.slice(start, end);
+    // FNV-1a over the UTF-16 code units.
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    const slot = hash & (INTERN_SLOTS - 1);
+    const seen = this.slots[slot] as string;
+    if (seen.length === length && text.startsWith(seen, start)) return seen;
+    const fresh = text.slice(start, end);
+    this.slots[slot] = fresh;
+    return fresh;
+  }
+}
+
 function isSpace(code: number): boolean {
   // space, tab, and the rest of the ASCII whitespace; tools never pad with anything else.
   return code === 32 || (code >= 9 && code <= 13);
@@ -73,6 +141,30 @@ export function tokenize(line: string, from = 0, limit = Number.POSITIVE_INFINIT
     tokens.push({ text: line.slice(start, i), start, end: i });
   }
   return tokens;
+}
+
+/**
+ * `tokenize`'s first tokens as offsets only (no strings, no objects): fills `starts`/`ends` and
+ * returns how many it found, at most their length.
+ */
+export function tokenOffsets(line: string, starts: Int32Array, ends: Int32Array): number {
+  let count = 0;
+  let i = 0;
+  const n = line.length;
+  while (i < n && count < starts.length) {
+    while (i < n && isSpace(line.charCodeAt(i))) i++;
+    if (i >= n) break;
+    starts[count] = i;
+    while (i < n && !isSpace(line.charCodeAt(i))) i++;
+    ends[count] = i;
+    count++;
+  }
+  return count;
+}
+
+/** Is `text` from `start` to `end` exactly `word`? */
+export function rangeEquals(text: string, start: number, end: number, word: string): boolean {
+  return end - start === word.length && text.startsWith(word, start);
 }
 
 /**
@@ -109,6 +201,19 @@ export function isDigits(text: string): boolean {
 export function parseCount(text: string | undefined): number | null {
   if (text === undefined || !isDigits(text) || text.length > 16) return null;
   const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+/** `parseCount` of `text` from `start` to `end`, read in place. */
+export function parseCountAt(text: string, start: number, end: number): number | null {
+  if (end <= start || end - start > 16) return null;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+    value = value * 10 + (c - 48);
+  }
+  // Exact up to 2^53; anything larger comes out ≥ 2^53, which is not safe either way.
   return Number.isSafeInteger(value) ? value : null;
 }
 
@@ -217,6 +322,52 @@ export function splitHostPort(text: string, separator: ':' | '.' = ':'): HostPor
   return withPort(normalizeAddress(text.slice(0, at)), text.slice(at + 1));
 }
 
+/** Where `readHostPortAt` puts what it read (one object reused for every row). */
+export interface Endpoint {
+  address: string;
+  port: number | null;
+}
+
+/**
+ * `splitHostPort(text.slice(start, end))` (colon separator) read in place: fills `into` and says
+ * whether the text was an endpoint. Addresses come from `strings`, so repeated ones are shared.
+ */
+export function readHostPortAt(text: string, start: number, end: number, strings: StringInterner, into: Endpoint): boolean {
+  if (end <= start) return false;
+  let portAt: number;
+  if (text.charCodeAt(start) === 91 /* [ */) {
+    const close = text.indexOf(']', start);
+    if (close < 0 || close >= end) return false;
+    if (close + 1 < end && text.charCodeAt(close + 1) !== 58 /* : */) return false;
+    into.address = close === start + 1 ? '*' : strings.take(text, start + 1, close);
+    portAt = close + 1 < end ? close + 2 : -1;
+  } else {
+    let colon = end - 1;
+    while (colon >= start && text.charCodeAt(colon) !== 58) colon--;
+    if (colon < start) {
+      into.address = strings.take(text, start, end);
+      portAt = -1;
+    } else {
+      into.address = colon === start ? '*' : strings.take(text, start, colon);
+      portAt = colon + 1;
+    }
+  }
+  into.port = portAt < 0 ? null : parsePortAt(text, portAt, end);
+  return true;
+}
+
+/** `parsePort` of `text` from `start` to `end` (an empty or `*` port is none). */
+function parsePortAt(text: string, start: number, end: number): number | null {
+  if (end <= start || end - start > 5) return null;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+    value = value * 10 + (c - 48);
+  }
+  return value <= 65_535 ? value : null;
+}
+
 function withPort(address: string, portText: string): HostPort {
   if (portText === '*' || portText.length === 0) return { address, port: null, portUnreadable: false };
   const port = parsePort(portText);
@@ -323,12 +474,22 @@ export function emptyRow(proto: SocketProto, family: SocketFamily): RowDraft {
 export function withKeys(drafts: RowDraft[]): SystemSocketRow[] {
   const seen = new Map<string, number>();
   for (const draft of drafts) {
-    const base = systemSocketBaseKey(draft);
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
-    draft.key = count === 1 ? base : `${base}#${count}`;
+    const base = flat(systemSocketBaseKey(draft));
+    const count = seen.get(base);
+    seen.set(base, (count ?? 0) + 1);
+    draft.key = count === undefined ? base : `${base}#${count + 1}`;
   }
   return drafts;
+}
+
+/**
+ * `text` made one flat string now. A key built by concatenation is a tree of 5–6 string pieces
+ * per row, which a Map lookup hashes but leaves as it is: 20,000 rows would keep (and every
+ * scavenge copy) 100,000 pieces. Reading a character makes V8 flatten it once.
+ */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
 }
 
 /** Adds a process unless that pid is already listed (thread rows, repeated fds). */

@@ -25,26 +25,27 @@
  * mixes kinds (`ss -a`) it could spell a TCP row too, which is why the collector never reads TCP/UDP
  * rows from such output. It can never take another socket's row or process.
  */
-import type { SocketFamily, SocketProto, TcpState } from '../../shared/system-sockets';
-import type { ParseResult, RowDraft, Token } from './parse-common';
+import type { SocketFamily, SocketProto, SocketProcess, TcpState } from '../../shared/system-sockets';
+import type { Endpoint, ParseResult, RowDraft, Token } from './parse-common';
 import {
-  addProcess,
   emptyRow,
   familyOfAddress,
-  isBlank,
   isDigits,
   lastToken,
   lookupState,
   neverThrow,
   normalizeState,
   parseCount,
+  parseCountAt,
+  rangeEquals,
   readDecimalAt,
+  readHostPortAt,
   readIntAt,
   skipSpaces,
-  splitHostPort,
-  splitUnixLines,
   startsWithSpace,
-  tokenize,
+  StringInterner,
+  tokenOffsets,
+  UnixLines,
   withKeys,
 } from './parse-common';
 
@@ -94,35 +95,86 @@ interface Layout {
   hasState: boolean;
 }
 
-/** The columns every row starts with: netid, state, Recv-Q, Send-Q. */
+/** Offsets of a line's first tokens, filled in place line after line. */
+interface Head {
+  starts: Int32Array;
+  ends: Int32Array;
+  count: number;
+}
+
+/** The columns every row starts with: netid, state, Recv-Q, Send-Q (read into a reused object). */
 interface RowStart {
   proto: SocketProto;
   stateRaw: string;
   recvQ: number;
   sendQ: number;
-  /** The first line's tokens; `next` is the index of the one after Send-Q. */
-  head: Token[];
+  /** The line's first tokens; `next` is the index of the one after Send-Q. */
+  head: Head;
   next: number;
 }
 
-interface ProcessEntry {
-  name: string;
-  pid: number;
-  /** Index just after the entry's closing `)`. */
+/**
+ * A process column read in place: each entry as where its name starts and ends in the record and
+ * its pid, so names are cut out only from a reading that is kept.
+ */
+interface UsersScan {
+  /**
+   * `open`: the text ended inside a name, the record goes on on the next line. `unreadable`: no
+   * process is guessed at; `next` is where the rest of the line is read from.
+   */
+  status: 'read' | 'open' | 'unreadable';
   next: number;
+  count: number;
+  nameStarts: number[];
+  nameEnds: number[];
+  pids: number[];
 }
 
-type UsersColumn =
-  | { status: 'read'; entries: ProcessEntry[]; next: number }
-  /** The text ended inside a name: the record goes on on the next line. */
-  | { status: 'open' }
-  /** Not readable: no process is guessed at; `next` is where the rest of the line is read from. */
-  | { status: 'unreadable'; next: number };
+/**
+ * What one parse reuses from row to row instead of allocating it per row: 10,000s of rows, and
+ * every short-lived object is garbage the collector has to find among the rows that stay.
+ */
+interface Scan {
+  lines: UnixLines;
+  options: SsParseOptions;
+  layout: Layout;
+  strings: StringInterner;
+  /** The line being read. */
+  row: RowStart;
+  /** A look at a later line (does it start a row?) while a Unix record is read. */
+  probe: RowStart;
+  users: UsersScan;
+  local: Endpoint;
+  peer: Endpoint;
+  /** Lines the record just read took. */
+  recordLines: number;
+}
 
-interface RecordRead {
-  draft: RowDraft | null;
-  /** Lines the record took. */
-  lines: number;
+function rowStart(tokens: number): RowStart {
+  return {
+    proto: 'tcp',
+    stateRaw: '',
+    recvQ: 0,
+    sendQ: 0,
+    head: { starts: new Int32Array(tokens), ends: new Int32Array(tokens), count: 0 },
+    next: 0,
+  };
+}
+
+function newScan(text: string, options: SsParseOptions): Scan {
+  return {
+    lines: new UnixLines(text),
+    options,
+    layout: { hasNetid: true, hasState: true },
+    strings: new StringInterner(),
+    // Netid State Recv-Q Send-Q Local Peer: enough tokens for an inet row in one pass.
+    row: rowStart(6),
+    probe: rowStart(4),
+    users: { status: 'read', next: 0, count: 0, nameStarts: [], nameEnds: [], pids: [] },
+    local: { address: '', port: null },
+    peer: { address: '', port: null },
+    recordLines: 1,
+  };
 }
 
 export function parseSs(text: string, options: SsParseOptions = {}): ParseResult {
@@ -133,50 +185,54 @@ export function parseSs(text: string, options: SsParseOptions = {}): ParseResult
 }
 
 function parseSsUnsafe(text: string, options: SsParseOptions): ParseResult {
-  const lines = splitUnixLines(String(text));
+  const scan = newScan(String(text), options);
+  const { lines, row } = scan;
   const drafts: RowDraft[] = [];
   let skippedLines = 0;
-  let layout: Layout = { hasNetid: true, hasState: true };
   // ss prints its header once, first: a header-like line anywhere else is data, not a new layout.
   let headerAllowed = true;
   let previous: RowDraft | null = null;
 
   let i = 0;
-  while (i < lines.length) {
-    const line = lines[i] as string;
-    if (isBlank(line)) {
+  while (i < lines.count) {
+    const line = lines.line(i);
+    if (line.length === 0) {
       i++;
       continue;
     }
     if (startsWithSpace(line)) {
-      // `-i` puts tcp_info on the next line, indented by a tab.
+      // `-i` puts tcp_info on the next line, indented by a tab. A blank line (a TIME-WAIT row's
+      // tcp_info is 360 spaces) has no `rtt:`, so it changes nothing: no need to scan it twice.
       if (previous) applyTcpInfo(previous, line);
       i++;
       continue;
     }
     previous = null;
-    // Netid State Recv-Q Send-Q Local Peer: enough tokens for an inet row in one pass.
-    const head = tokenize(line, 0, 6);
+    const head = row.head;
+    head.count = tokenOffsets(line, head.starts, head.ends);
     if (headerAllowed) {
       headerAllowed = false;
-      const first = head[0]?.text ?? '';
-      if (first === 'Netid' || first === 'State' || first === 'Recv-Q') {
-        layout = { hasNetid: first === 'Netid', hasState: first !== 'Recv-Q' };
+      const firstStart = head.starts[0] as number;
+      const firstEnd = head.ends[0] as number;
+      const netid = rangeEquals(line, firstStart, firstEnd, 'Netid');
+      const recvQ = rangeEquals(line, firstStart, firstEnd, 'Recv-Q');
+      if (netid || recvQ || rangeEquals(line, firstStart, firstEnd, 'State')) {
+        scan.layout = { hasNetid: netid, hasState: !recvQ };
         i++;
         continue;
       }
     }
-    const start = readRowStart(head, layout, options);
-    if (start === 'ignored' || start === null) {
-      if (start === null) skippedLines++;
+    const start = readRowStart(scan, line, row);
+    if (start !== 'row') {
+      if (start === 'none') skippedLines++;
       i++;
       continue;
     }
-    const read = start.proto === 'unix' ? readUnixRecord(lines, i, start, layout, options) : readInetRecord(lines, i, start);
-    i += read.lines;
-    if (read.draft) {
-      drafts.push(read.draft);
-      previous = read.draft;
+    const draft = row.proto === 'unix' ? readUnixRecord(scan, line, i) : readInetRecord(scan, line, i);
+    i += scan.recordLines;
+    if (draft) {
+      drafts.push(draft);
+      previous = draft;
     } else skippedLines++;
   }
   return { rows: withKeys(drafts), skippedLines };
@@ -186,37 +242,51 @@ function kindOf(proto: SocketProto): 'inet' | 'unix' {
   return proto === 'unix' ? 'unix' : 'inet';
 }
 
-/** Netid, state and both queue sizes, or null when the line does not start a row of this output. */
-function readRowStart(head: Token[], layout: Layout, options: SsParseOptions): RowStart | null | 'ignored' {
+/**
+ * Netid, state and both queue sizes of `line` (whose tokens are in `into.head`), read into `into`;
+ * `none` when the line does not start a row of this output.
+ */
+function readRowStart(scan: Scan, line: string, into: RowStart): 'row' | 'ignored' | 'none' {
+  const { layout, options } = scan;
+  const head = into.head;
   let index = 0;
   let proto: SocketProto;
-  const firstText = head[0]?.text ?? '';
-  const netid = NETIDS.get(firstText);
+  const netid = NETIDS.get(tokenText(scan, line, head, 0));
   if (layout.hasNetid || netid !== undefined) {
-    if (netid === undefined) return null;
-    if (netid === null) return options.kind ? null : 'ignored';
+    if (netid === undefined) return 'none';
+    if (netid === null) return options.kind ? 'none' : 'ignored';
     proto = netid;
     index = 1;
   } else {
     proto = options.kind === 'unix' ? 'unix' : (options.defaultProto ?? 'tcp');
   }
-  if (options.kind && kindOf(proto) !== options.kind) return null;
+  if (options.kind && kindOf(proto) !== options.kind) return 'none';
 
   let stateRaw = '';
-  const maybeState = head[index]?.text ?? '';
+  const maybeState = tokenText(scan, line, head, index);
   const state: TcpState | null = lookupState(maybeState);
   if (layout.hasState || state !== null) {
-    if (state === null) return null;
+    if (state === null) return 'none';
     stateRaw = maybeState;
     index++;
   }
   // Without a Netid column an UNCONN row can only be UDP.
   if (!layout.hasNetid && netid === undefined && state === 'UNCONN' && proto === 'tcp') proto = 'udp';
 
-  const recvQ = parseCount(head[index]?.text);
-  const sendQ = parseCount(head[index + 1]?.text);
-  if (recvQ === null || sendQ === null) return null;
-  return { proto, stateRaw, recvQ, sendQ, head, next: index + 2 };
+  const recvQ = index < head.count ? parseCountAt(line, head.starts[index] as number, head.ends[index] as number) : null;
+  const sendQ = index + 1 < head.count ? parseCountAt(line, head.starts[index + 1] as number, head.ends[index + 1] as number) : null;
+  if (recvQ === null || sendQ === null) return 'none';
+  into.proto = proto;
+  into.stateRaw = stateRaw;
+  into.recvQ = recvQ;
+  into.sendQ = sendQ;
+  into.next = index + 2;
+  return 'row';
+}
+
+/** Token `index` of the head as a (shared) string; empty when the line has fewer tokens. */
+function tokenText(scan: Scan, line: string, head: Head, index: number): string {
+  return index < head.count ? scan.strings.take(line, head.starts[index] as number, head.ends[index] as number) : '';
 }
 
 function startDraft(start: RowStart): RowDraft {
@@ -231,41 +301,46 @@ function startDraft(start: RowStart): RowDraft {
 // ── TCP/UDP rows ──────────────────────────────────────────────────────────────────────────────
 
 /** `LOCAL PEER [users:(...)] [uid:N ino:N sk:X cgroup:… v6only:N <->]`; addresses never contain spaces. */
-function readInetRecord(lines: readonly string[], at: number, start: RowStart): RecordRead {
-  const localToken = start.head[start.next];
-  const peerToken = start.head[start.next + 1];
-  const local = localToken ? splitHostPort(localToken.text) : null;
-  const peer = peerToken ? splitHostPort(peerToken.text) : null;
-  if (!local || !peer || !peerToken) return { draft: null, lines: 1 };
+function readInetRecord(scan: Scan, line: string, at: number): RowDraft | null {
+  const { row: start, lines, users, local, peer } = scan;
+  const head = start.head;
+  const localAt = start.next;
+  const peerAt = start.next + 1;
+  scan.recordLines = 1;
+  if (peerAt >= head.count) return null;
+  const peerEnd = head.ends[peerAt] as number;
+  if (!readHostPortAt(line, head.starts[localAt] as number, head.ends[localAt] as number, scan.strings, local)) return null;
+  if (!readHostPortAt(line, head.starts[peerAt] as number, peerEnd, scan.strings, peer)) return null;
   const draft = startDraft(start);
   draft.localAddress = local.address;
   draft.localPort = local.port;
   draft.remoteAddress = peer.address;
   draft.remotePort = peer.port;
 
-  let record = lines[at] as string;
+  let record = line;
   let count = 1;
-  let users = readProcessColumn(record, peerToken.end, false);
+  readProcessColumn(record, peerEnd, false, users);
   // Joined lines only count when every name stays within 15 characters, so no row is ever taken in.
-  while (users.status === 'open' && at + count < lines.length && count < MAX_RECORD_LINES) {
-    record += `\n${lines[at + count] as string}`;
+  while (users.status === 'open' && at + count < lines.count && count < MAX_RECORD_LINES) {
+    record += `\n${lines.line(at + count)}`;
     count++;
-    users = readProcessColumn(record, peerToken.end, false);
+    readProcessColumn(record, peerEnd, false, users);
   }
-  const namesFit = users.status === 'read' && (count === 1 || users.entries.every((e) => e.name.length <= MAX_COMM_CHARS));
+  const namesFit = users.status === 'read' && (count === 1 || namesWithin(users, MAX_COMM_CHARS));
   if (!namesFit) {
     // Not a name with a newline after all (a cut line, say): the next lines are read on their own.
-    record = lines[at] as string;
+    record = line;
     count = 1;
-    users = readProcessColumn(record, peerToken.end, true);
+    readProcessColumn(record, peerEnd, true, users);
   }
-  const extrasFrom = users.status === 'open' ? peerToken.end : users.next;
-  if (users.status === 'read') for (const entry of users.entries) addProcess(draft, entry.pid, entry.name);
+  const extrasFrom = users.status === 'open' ? peerEnd : users.next;
+  if (users.status === 'read' && users.count > 0) draft.processes = processesOf(record, users, scan.strings);
   readInetExtras(record, extrasFrom, draft);
   // Only a bare `*` on both sides needs v6only to tell the family.
   const v6only = local.address === '*' && peer.address === '*' ? readV6only(record, extrasFrom) : null;
   draft.family = inetFamily(local.address, peer.address, v6only);
-  return { draft, lines: count };
+  scan.recordLines = count;
+  return draft;
 }
 
 /**
@@ -285,19 +360,21 @@ function inetFamily(local: string, peer: string, v6only: string | null): SocketF
  */
 function readInetExtras(record: string, from: number, draft: RowDraft): void {
   let uidSeen = false;
-  let inodeSeen = false;
   // Token by token, in place: tens of thousands of rows, no substrings.
   let i = skipSpaces(record, from);
-  while (i < record.length && !record.startsWith('cgroup:', i)) {
-    if (!uidSeen && !inodeSeen && record.startsWith('uid:', i)) {
+  while (i < record.length) {
+    const c = record.charCodeAt(i);
+    if (c === 99 /* c */ && record.startsWith('cgroup:', i)) return;
+    if (c === 117 /* u */ && !uidSeen && record.startsWith('uid:', i)) {
       draft.uid = nullIfNegative(readIntAt(record, i + 4));
       uidSeen = true;
-    } else if (!inodeSeen && record.startsWith('ino:', i)) {
+    } else if (c === 105 /* i */ && record.startsWith('ino:', i)) {
       const inode = readIntAt(record, i + 4);
       draft.inode = inode <= 0 ? null : inode;
-      inodeSeen = true;
       // `-e` prints uid only when it is not 0: an `ino:` without `uid:` is a root-owned socket.
       if (!uidSeen) draft.uid = 0;
+      // Nothing after `ino:` is read (a later `uid:` is not ss's).
+      return;
     }
     i = skipSpaces(record, skipToSpace(record, i));
   }
@@ -317,33 +394,51 @@ function nullIfNegative(value: number): number | null {
 // ── the process column ────────────────────────────────────────────────────────────────────────
 
 /**
- * `users:((...))` if it starts the column at `from` (after an old ss's `timer:(…)`). `final`: no
- * more lines will come, so a name that runs to the end is unreadable rather than `open`.
+ * `users:((...))` if it starts the column at `from` (after an old ss's `timer:(…)`), read into
+ * `users`. `final`: no more lines will come, so a name that runs to the end is unreadable rather
+ * than `open`.
  */
-function readProcessColumn(text: string, from: number, final: boolean): UsersColumn {
+function readProcessColumn(text: string, from: number, final: boolean, users: UsersScan): void {
   let start = skipSpaces(text, from);
   if (text.startsWith('timer:(', start)) start = skipSpaces(text, skipToSpace(text, start));
-  if (!text.startsWith('users:(', start)) return { status: 'read', entries: [], next: start };
-  return readUsersField(text, start, final);
+  if (!text.startsWith('users:(', start)) {
+    users.status = 'read';
+    users.count = 0;
+    users.next = start;
+    return;
+  }
+  readUsersField(text, start, final, users);
 }
 
-/** `users:(` ENTRY {`,` ENTRY} `)` starting at `start`. */
-function readUsersField(text: string, start: number, final: boolean): UsersColumn {
-  const entries: ProcessEntry[] = [];
+/** `users:(` ENTRY {`,` ENTRY} `)` starting at `start`, read into `users`. */
+function readUsersField(text: string, start: number, final: boolean, users: UsersScan): void {
+  users.count = 0;
   let i = start + 'users:('.length;
   for (;;) {
-    if (text[i] === ')') return { status: 'read', entries, next: i + 1 };
-    if (entries.length > 0) {
-      if (text[i] !== ',') return { status: 'unreadable', next: skipToSpace(text, i) };
+    const c = text.charCodeAt(i);
+    if (c === 41 /* ) */) {
+      users.status = 'read';
+      users.next = i + 1;
+      return;
+    }
+    if (users.count > 0) {
+      if (c !== 44 /* , */) return unreadable(users, skipToSpace(text, i));
       i++;
     }
-    if (!text.startsWith('("', i)) return { status: 'unreadable', next: skipToSpace(text, i) };
-    const entry = readProcessEntry(text, i + 2, final);
-    if (entry === 'open') return { status: 'open' };
-    if (entry === null) return { status: 'unreadable', next: skipToSpace(text, i) };
-    entries.push(entry);
-    i = entry.next;
+    if (!text.startsWith('("', i)) return unreadable(users, skipToSpace(text, i));
+    const next = readProcessEntry(text, i + 2, final, users);
+    if (next === ENTRY_OPEN) {
+      users.status = 'open';
+      return;
+    }
+    if (next === ENTRY_NONE) return unreadable(users, skipToSpace(text, i));
+    i = next;
   }
+}
+
+function unreadable(users: UsersScan, next: number): void {
+  users.status = 'unreadable';
+  users.next = next;
 }
 
 function skipToSpace(line: string, from: number): number {
@@ -351,60 +446,108 @@ function skipToSpace(line: string, from: number): number {
   return space < 0 ? line.length : space;
 }
 
+/** `readProcessEntry` found no entry. */
+const ENTRY_NONE = -1;
+/** `readProcessEntry` ran out of text inside the entry: the name had a newline. */
+const ENTRY_OPEN = -2;
+
 /**
  * One `NAME",pid=N,fd=M)` starting at `nameStart`: the first `)` within reach that ends a
  * well-formed pid/fd suffix and is followed by `,("` or the list's `)`. ss cuts names at their
  * first `)`, so in real output that is the very first `)`; the name is everything before the
- * suffix's opening quote.
+ * suffix's opening quote. Adds the entry to `users` and returns the index just after its `)`, or
+ * ENTRY_NONE / ENTRY_OPEN.
  */
-function readProcessEntry(text: string, nameStart: number, final: boolean): ProcessEntry | null | 'open' {
+function readProcessEntry(text: string, nameStart: number, final: boolean, users: UsersScan): number {
   const limit = nameStart + MAX_NAME_CHARS + MAX_SUFFIX_CHARS;
   let close = text.indexOf(')', nameStart);
   while (close >= 0 && close < limit) {
-    const suffix = matchPidSuffix(text, nameStart, close);
-    if (suffix && suffix.quoteAt - nameStart <= MAX_NAME_CHARS) {
+    const quoteAt = pidSuffixQuote(text, nameStart, close);
+    if (quoteAt >= 0 && quoteAt - nameStart <= MAX_NAME_CHARS) {
       const after = close + 1;
-      if (text[after] === ')' || (text[after] === ',' && text.startsWith('("', after + 1))) {
-        return { name: text.slice(nameStart, suffix.quoteAt), pid: suffix.pid, next: after };
+      const c = text.charCodeAt(after);
+      if (c === 41 /* ) */ || (c === 44 /* , */ && text.startsWith('("', after + 1))) {
+        const n = users.count++;
+        users.nameStarts[n] = nameStart;
+        users.nameEnds[n] = quoteAt;
+        users.pids[n] = pidAfterQuote(text, quoteAt);
+        return after;
       }
     }
     close = text.indexOf(')', close + 1);
   }
   // Ran out of text (not of reach) inside the entry: the name had a newline.
-  return close < 0 && text.length < limit && !final ? 'open' : null;
+  return close < 0 && text.length < limit && !final ? ENTRY_OPEN : ENTRY_NONE;
 }
 
 /**
  * Checks, scanning backwards from `close`, for `",pid=DIGITS,fd=DIGITS` (iproute2 ≥ 4) or the
- * older `",DIGITS,DIGITS`, and returns the pid and where the closing quote of the name sits.
+ * older `",DIGITS,DIGITS`, and returns where the closing quote of the name sits, or -1.
  */
-function matchPidSuffix(line: string, floor: number, close: number): { pid: number; quoteAt: number } | null {
+function pidSuffixQuote(line: string, floor: number, close: number): number {
   let i = close - 1;
   const fdEnd = i;
   while (i >= floor && fdEnd - i < MAX_NUMBER_DIGITS && isDigit(line.charCodeAt(i))) i--;
-  if (i === fdEnd) return null;
+  if (i === fdEnd) return -1;
   let named = false;
   if (endsWithAt(line, i, ',fd=')) {
     named = true;
     i -= 4;
-  } else if (line[i] === ',') {
+  } else if (line.charCodeAt(i) === 44 /* , */) {
     i -= 1;
-  } else return null;
+  } else return -1;
   const pidEnd = i;
   while (i >= floor && pidEnd - i < MAX_NUMBER_DIGITS && isDigit(line.charCodeAt(i))) i--;
-  if (i === pidEnd) return null;
-  const pidStart = i + 1;
+  if (i === pidEnd) return -1;
   if (named) {
-    if (!endsWithAt(line, i, '",pid=')) return null;
+    if (!endsWithAt(line, i, '",pid=')) return -1;
     i -= 6;
   } else {
-    if (!endsWithAt(line, i, '",')) return null;
+    if (!endsWithAt(line, i, '",')) return -1;
     i -= 2;
   }
   const quoteAt = i + 1;
-  if (quoteAt < floor) return null;
-  const pid = readIntAt(line, pidStart);
-  return pid < 0 ? null : { pid, quoteAt };
+  return quoteAt < floor ? -1 : quoteAt;
+}
+
+/** The pid of a suffix `pidSuffixQuote` accepted: `",pid=N` or `",N` after the quote (at most 10 digits). */
+function pidAfterQuote(line: string, quoteAt: number): number {
+  const digits = isDigit(line.charCodeAt(quoteAt + 2)) ? quoteAt + 2 : quoteAt + '",pid='.length;
+  return readIntAt(line, digits);
+}
+
+/** Are all names of `users` at most `max` characters? */
+function namesWithin(users: UsersScan, max: number): boolean {
+  for (let n = 0; n < users.count; n++) if ((users.nameEnds[n] as number) - (users.nameStarts[n] as number) > max) return false;
+  return true;
+}
+
+/** Entries with more pids than this are checked against a Set, so a huge column stays linear. */
+const PID_SCAN_LIMIT = 8;
+
+/** The processes of `users` (read from `text`), each pid once, as its first entry names it. */
+function processesOf(text: string, users: UsersScan, strings: StringInterner): SocketProcess[] {
+  // Nearly every socket has one holder: an exact array (a push onto [] reserves 17 slots).
+  if (users.count === 1) return [{ pid: users.pids[0] as number, name: entryName(text, users, 0, strings) }];
+  const processes: SocketProcess[] = [];
+  let seen: Set<number> | null = null;
+  for (let n = 0; n < users.count; n++) {
+    const pid = users.pids[n] as number;
+    if (seen ? seen.has(pid) : hasPid(processes, pid)) continue;
+    processes.push({ pid, name: entryName(text, users, n, strings) });
+    if (seen) seen.add(pid);
+    else if (processes.length > PID_SCAN_LIMIT) seen = new Set(processes.map((p) => p.pid));
+  }
+  return processes;
+}
+
+function entryName(text: string, users: UsersScan, n: number, strings: StringInterner): string {
+  return strings.take(text, users.nameStarts[n] as number, users.nameEnds[n] as number);
+}
+
+function hasPid(processes: readonly SocketProcess[], pid: number): boolean {
+  for (const p of processes) if (p.pid === pid) return true;
+  return false;
 }
 
 /** Does `text` end at index `last` (inclusive) with `suffix`? */
@@ -423,7 +566,7 @@ interface UnixColumns {
   path: string;
   inode: number;
   peer: string;
-  entries: ProcessEntry[];
+  processes: SocketProcess[];
   /** An `-e` `ino:` extra (older ss), which also says uid 0 when no `uid:` came with it. */
   extrasUid: number | null;
 }
@@ -433,29 +576,31 @@ interface UnixColumns {
  * lines up to one that ends the row make the record; the lines after it that do not start a row
  * are more of the path.
  */
-function readUnixRecord(lines: readonly string[], at: number, start: RowStart, layout: Layout, options: SsParseOptions): RecordRead {
-  const sendQToken = start.head[start.next - 1] as Token;
-  const first = lines[at] as string;
-  const pathStart = skipSpaces(first, sendQToken.end);
+function readUnixRecord(scan: Scan, first: string, at: number): RowDraft | null {
+  const { row: start, lines } = scan;
+  const pathStart = skipSpaces(first, start.head.ends[start.next - 1] as number);
   let record = first;
   let count = 1;
-  let columns = readUnixColumns(record, pathStart, false);
+  scan.recordLines = 1;
+  let columns = readUnixColumns(scan, record, pathStart, false);
   // A line that starts a row is never joined: whatever a path spells, the next socket stays whole.
-  while (!columns && at + count < lines.length && count < MAX_RECORD_LINES && !startsRow(lines[at + count] as string, layout, options)) {
-    record += `\n${lines[at + count] as string}`;
+  while (!columns && at + count < lines.count && count < MAX_RECORD_LINES) {
+    const next = lines.line(at + count);
+    if (startsRow(scan, next)) break;
+    record += `\n${next}`;
     count++;
-    columns = readUnixColumns(record, pathStart, true);
+    columns = readUnixColumns(scan, record, pathStart, true);
   }
-  if (!columns) return { draft: null, lines: 1 };
+  if (!columns) return null;
 
   let probe = record;
   let probeCount = count;
-  while (at + probeCount < lines.length && probe.length - pathStart < MAX_UNIX_PATH_CHARS) {
-    const next = lines[at + probeCount] as string;
-    if (startsRow(next, layout, options)) break;
+  while (at + probeCount < lines.count && probe.length - pathStart < MAX_UNIX_PATH_CHARS) {
+    const next = lines.line(at + probeCount);
+    if (startsRow(scan, next)) break;
     probe += `\n${next}`;
     probeCount++;
-    const longer = readUnixColumns(probe, pathStart, true);
+    const longer = readUnixColumns(scan, probe, pathStart, true);
     if (longer) {
       record = probe;
       count = probeCount;
@@ -470,27 +615,31 @@ function readUnixRecord(lines: readonly string[], at: number, start: RowStart, l
   draft.remotePort = null;
   draft.inode = columns.inode === 0 ? null : columns.inode;
   draft.uid = columns.extrasUid;
-  for (const entry of columns.entries) addProcess(draft, entry.pid, entry.name);
-  return { draft, lines: count };
+  if (columns.processes.length > 0) draft.processes = columns.processes;
+  scan.recordLines = count;
+  return draft;
 }
 
-function startsRow(line: string, layout: Layout, options: SsParseOptions): boolean {
-  if (isBlank(line) || startsWithSpace(line)) return false;
-  return readRowStart(tokenize(line, 0, 4), layout, options) !== null;
+function startsRow(scan: Scan, line: string): boolean {
+  // A line that starts with no space is blank only when empty.
+  if (line.length === 0 || startsWithSpace(line)) return false;
+  const head = scan.probe.head;
+  head.count = tokenOffsets(line, head.starts, head.ends);
+  return readRowStart(scan, line, scan.probe) !== 'none';
 }
 
 /**
  * Reads a Unix row's columns from the right end of `record`, or null when it does not end like
  * one (yet). `joined`: the record spans lines, so its path and names must fit the kernel's limits.
  */
-function readUnixColumns(record: string, pathStart: number, joined: boolean): UnixColumns | null {
+function readUnixColumns(scan: Scan, record: string, pathStart: number, joined: boolean): UnixColumns | null {
   const extras = stripUnixExtras(record, pathStart);
   let columnsEnd = lastToken(record, pathStart, extras.end)?.end ?? pathStart;
-  let entries: ProcessEntry[] = [];
+  let processes: SocketProcess[] = [];
   if (columnsEnd > pathStart && record.charCodeAt(columnsEnd - 1) === 41 /* ) */) {
-    const users = findUnixUsers(record, pathStart, columnsEnd, joined);
+    const users = findUnixUsers(scan, record, pathStart, columnsEnd, joined);
     if (!users) return null;
-    entries = users.entries;
+    processes = users.processes;
     columnsEnd = users.start;
   }
   const peerInode = lastToken(record, pathStart, columnsEnd);
@@ -502,7 +651,7 @@ function readUnixColumns(record: string, pathStart: number, joined: boolean): Un
   if (inodeNumber === null || !path) return null;
   const pathText = record.slice(pathStart, path.end);
   if (joined && pathText.length > MAX_UNIX_PATH_CHARS) return null;
-  return { path: pathText, inode: inodeNumber, peer: peer.text, entries, extrasUid: extras.uid };
+  return { path: pathText, inode: inodeNumber, peer: peer.text, processes, extrasUid: extras.uid };
 }
 
 /**
@@ -547,17 +696,18 @@ function stripUnixExtras(record: string, floor: number): { end: number; uid: num
  * `users:((`; names are at most 15 characters, so the leftmost start whose names fit is the real
  * one, and any reading across lines must fit.
  */
-function findUnixUsers(record: string, pathStart: number, usersEnd: number, joined: boolean): { start: number; entries: ProcessEntry[] } | null {
-  let fallback: { start: number; entries: ProcessEntry[] } | null = null;
+function findUnixUsers(scan: Scan, record: string, pathStart: number, usersEnd: number, joined: boolean): { start: number; processes: SocketProcess[] } | null {
+  const users = scan.users;
+  let fallback: { start: number; processes: SocketProcess[] } | null = null;
   let candidates = 0;
   let at = record.indexOf('users:((', pathStart);
   while (at >= 0 && at < usersEnd && candidates < MAX_USERS_CANDIDATES) {
     candidates++;
     if (at > pathStart && startsWithSpace(record.charAt(at - 1)) && hasUnixAddressColumns(record, pathStart, at)) {
-      const users = readUsersField(record, at, true);
+      readUsersField(record, at, true, users);
       if (users.status === 'read' && users.next === usersEnd) {
-        if (users.entries.every((e) => e.name.length <= MAX_COMM_CHARS)) return { start: at, entries: users.entries };
-        if (!joined) fallback ??= { start: at, entries: users.entries };
+        if (namesWithin(users, MAX_COMM_CHARS)) return { start: at, processes: processesOf(record, users, scan.strings) };
+        if (!joined) fallback ??= { start: at, processes: processesOf(record, users, scan.strings) };
       }
     }
     at = record.indexOf('users:((', at + 1);
@@ -601,9 +751,23 @@ function applyTcpInfo(draft: RowDraft, line: string): void {
   const rttAt = fieldStart(line, 'rtt:', 0);
   const rtt = rttAt < 0 ? -1 : readDecimalAt(line, rttAt);
   if (rtt < 0) return;
-  const sentAt = fieldStart(line, 'bytes_sent:', 0);
-  const ackedAt = fieldStart(line, 'bytes_acked:', 0);
-  const receivedAt = fieldStart(line, 'bytes_received:', 0);
+  // The first `bytes_sent:`, `bytes_acked:` and `bytes_received:` that start a token, in one pass.
+  let sentAt = -1;
+  let ackedAt = -1;
+  let receivedAt = -1;
+  for (let at = line.indexOf('bytes_'); at >= 0 && (sentAt < 0 || ackedAt < 0 || receivedAt < 0); at = line.indexOf('bytes_', at + 6)) {
+    const before = at === 0 ? 32 : line.charCodeAt(at - 1);
+    if (before !== 32 && before !== 9) continue;
+    const name = at + 'bytes_'.length;
+    const c = line.charCodeAt(name);
+    if (c === 115 /* s */) {
+      if (sentAt < 0 && line.startsWith('sent:', name)) sentAt = name + 'sent:'.length;
+    } else if (c === 97 /* a */) {
+      if (ackedAt < 0 && line.startsWith('acked:', name)) ackedAt = name + 'acked:'.length;
+    } else if (c === 114 /* r */) {
+      if (receivedAt < 0 && line.startsWith('received:', name)) receivedAt = name + 'received:'.length;
+    }
+  }
   const sent = sentAt < 0 ? -1 : readIntAt(line, sentAt);
   const acked = ackedAt < 0 ? -1 : readIntAt(line, ackedAt);
   const received = receivedAt < 0 ? -1 : readIntAt(line, receivedAt);

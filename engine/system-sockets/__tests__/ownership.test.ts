@@ -110,6 +110,39 @@ describe('markOwnRows', () => {
     expect(markOwnRows([uiServer, uiClient], own())).toEqual([null, null]);
   });
 
+  it('tells conversations on the same two ports apart by their addresses', () => {
+    const conversation = (id: string, local: string, remote: string) => ({
+      endpointId: 'l1',
+      conversationId: id,
+      local: { address: local, port: 5000 },
+      remote: { address: remote, port: 40000 },
+      closedAt: null,
+    });
+    const mine = own({
+      conversations: [conversation('a', '127.0.0.1', '127.0.0.9'), conversation('b', '127.0.0.2', '127.0.0.9'), conversation('c', '127.0.0.1', '::ffff:127.0.0.8')],
+    });
+    const connected = (local: string, remote: string) =>
+      row({ localAddress: local, localPort: 5000, remoteAddress: remote, remotePort: 40000, state: 'ESTABLISHED' });
+    const owners = markOwnRows(
+      [connected('127.0.0.2', '127.0.0.9'), connected('127.0.0.1', '127.0.0.8'), connected('127.0.0.1', '127.0.0.9'), connected('127.0.0.3', '127.0.0.9')],
+      mine,
+    );
+    expect(owners.map((o) => o?.conversationId ?? null)).toEqual(['b', 'c', 'a', null]);
+  });
+
+  it('gives a reused 4-tuple to the open conversation, else to the one that closed last', () => {
+    const tuple = { local: { address: '127.0.0.1', port: 5000 }, remote: { address: '127.0.0.1', port: 40005 } };
+    const timeWait = row({ localPort: 5000, remoteAddress: '127.0.0.1', remotePort: 40005, state: 'TIME_WAIT', processes: [], inode: null });
+    const closed = (id: string, closedAt: number) => ({ endpointId: 'l1', conversationId: id, ...tuple, closedAt });
+    const open = { endpointId: 'l1', conversationId: 'open', ...tuple, closedAt: null };
+    expect(markOwnRows([timeWait], own({ conversations: [closed('older', NOW - 900), open, closed('newer', NOW - 100)] }))).toEqual([
+      { endpointId: 'l1', conversationId: 'open' },
+    ]);
+    expect(markOwnRows([timeWait], own({ conversations: [closed('older', NOW - 900), closed('newer', NOW - 100), closed('old', NOW - 500)] }))).toEqual([
+      { endpointId: 'l1', conversationId: 'newer' },
+    ]);
+  });
+
   it('a wildcard listener matches its LISTEN row on any spelling of the wildcard', () => {
     const mine = own({ listeners: [{ endpointId: 'l9', address: '::', port: 5100 }] });
     expect(markOwnRows([row({ localAddress: '*', localPort: 5100 })], mine)).toEqual([{ endpointId: 'l9', conversationId: null }]);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   formatSocketEndpoint,
@@ -10,13 +11,19 @@ import {
   lookupState,
   normalizeState,
   parseCount,
+  parseCountAt,
   parseDecimal,
   parsePort,
   readDecimalAt,
+  readHostPortAt,
   readIntAt,
   splitHostPort,
   splitLines,
+  splitUnixLines,
+  StringInterner,
   tokenize,
+  tokenOffsets,
+  UnixLines,
   withKeys,
 } from '../parse-common';
 
@@ -154,6 +161,60 @@ describe('lines and tokens', () => {
       { text: 'ab', start: 2, end: 4 },
       { text: 'c', start: 6, end: 7 },
     ]);
+  });
+
+  // The in-place readers the ss parser uses must read exactly what the string-making ones do.
+  it('UnixLines gives the lines splitUnixLines gives, `\r` as data unless every line ends in `\r\n`', () => {
+    const text = fc.array(fc.constantFrom('a', ' ', '\t', '\r', '\n', '\r\n', 'udp x'), { maxLength: 20 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(text, text.map((t) => t.replace(/\r?\n/g, '\r\n'))), (t) => {
+        const lines = new UnixLines(t);
+        expect(Array.from({ length: lines.count }, (_, i) => lines.line(i))).toEqual(splitUnixLines(t));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('tokenOffsets finds the tokens tokenize finds, up to its room', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.integer({ min: 1, max: 6 }), (line, room) => {
+        const starts = new Int32Array(room);
+        const ends = new Int32Array(room);
+        const count = tokenOffsets(line, starts, ends);
+        expect(Array.from({ length: count }, (_, i) => [starts[i], ends[i]])).toEqual(tokenize(line, 0, room).map((t) => [t.start, t.end]));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('readHostPortAt reads what splitHostPort reads, from the middle of a line', () => {
+    const endpoint = fc.array(fc.constantFrom('[', ']', ':', '*', '1', '80', '65536', '::', 'a', '%', '.'), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(endpoint.map((parts) => parts.join('')), (text) => {
+        const into = { address: '', port: null as number | null };
+        const read = readHostPortAt(`x ${text} y`, 2, 2 + text.length, new StringInterner(), into);
+        const split = splitHostPort(text);
+        expect(read ? into : null).toEqual(split && { address: split.address, port: split.port });
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('parseCountAt reads what parseCount reads', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.stringMatching(/^[0-9]{0,18}$/), fc.string({ maxLength: 6 })), (text) => {
+        expect(parseCountAt(`(${text})`, 1, 1 + text.length)).toBe(parseCount(text));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('StringInterner hands out strings equal to the slice, for repeated and colliding texts alike', () => {
+    const strings = new StringInterner();
+    const texts = Array.from({ length: 3_000 }, (_, i) => `127.0.${i % 7}.${i % 1500}`);
+    for (const t of texts) expect(strings.take(`>${t}<`, 1, 1 + t.length)).toBe(t);
+    expect(strings.take('abc', 1, 1)).toBe('');
+    expect(strings.take('x'.repeat(100), 0, 100)).toBe('x'.repeat(100));
   });
 });
 

@@ -68,6 +68,8 @@ describe('parser performance', () => {
     ['parseSs: one line of 200k "(("', parseSs, `tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:10 users:(${'(("'.repeat(200_000)}`],
     ['parseSs: 100k fake pid suffixes', parseSs, `tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:10 users:(("${'",pid=1,fd=1'.repeat(100_000)}`],
     ['parseSs: 100k closed entries', parseSs, `tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:10 users:(${'("a",pid=1,fd=2),'.repeat(100_000)}("b",pid=3,fd=4))`],
+    // Each pid is listed once: checking every entry against all the pids before it was quadratic.
+    ['parseSs: 60k entries, each its own pid', parseSs, `tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:10 users:(${Array.from({ length: 60_000 }, (_, i) => `("a",pid=${i},fd=2)`).join(',')})`],
     ['parseSs: 300k ")"', parseSs, `tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:10 users:(("${')'.repeat(300_000)}`],
     ['parseSs: 1 MB of digits', parseSs, `tcp ESTAB 0 0 1.2.3.4:5 6.7.8.9:10 users:(("x",pid=${'9'.repeat(1_000_000)},fd=1))`],
     ['parseNetstatLinux: 1 MB of "["', parseNetstatLinux, `unix 2 ${'[ '.repeat(500_000)}`],
