@@ -154,3 +154,24 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Runs `body` with a socat echo server on 127.0.0.1 (every connection, its bytes sent back); kills it after, pass or fail. */
+export async function withSocatEcho(body: (port: number) => Promise<void>): Promise<void> {
+  const port = await freePort();
+  const echo = startPeer('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, 'PIPE']);
+  try {
+    await waitForPort(port);
+    await body(port);
+  } finally {
+    echo.kill();
+  }
+}
+
+/** Runs `body` on a connection to a socat echo server, its workspace on the Script tab (the echo killed after). */
+export async function withScriptTabOverEcho(page: Page, body: (region: Locator, port: number) => Promise<void>): Promise<void> {
+  await withSocatEcho(async (port) => {
+    const region = await openConnection(page, '127.0.0.1', port);
+    await showPanelTab(region, 'Script');
+    await body(region, port);
+  });
+}

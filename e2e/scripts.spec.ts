@@ -1,13 +1,8 @@
 import { expect, test } from './fixtures';
-import { freePort, openConnection, openListener, showPanelTab, sidebarItem, startPeer, waitForPort } from './helpers';
+import { freePort, openListener, showPanelTab, sidebarItem, startPeer, withScriptTabOverEcho, withSocatEcho } from './helpers';
 
 test('a script runs over the connection on screen against socat: each step inline, a failed expect says what arrived', async ({ page }, testInfo) => {
-  const port = await freePort();
-  const echo = startPeer('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, 'PIPE']);
-  try {
-    await waitForPort(port);
-    const region = await openConnection(page, '127.0.0.1', port);
-    await showPanelTab(region, 'Script');
+  await withScriptTabOverEcho(page, async (region) => {
     const text = region.getByRole('textbox', { name: 'Script text' });
     await text.fill("steps:\n  - send: 'PING {{counter}}\\r\\n'\n  - expect: { regex: 'PING (\\d+)', as: [n] }\n  - send: 'got {{n}}\\n'\n  - expect: 'got 1'\n");
     await region.getByRole('button', { name: 'Run script' }).click();
@@ -45,18 +40,11 @@ test('a script runs over the connection on screen against socat: each step inlin
     await text.fill('steps: [ { sned: x } ]');
     await region.getByRole('button', { name: 'Run script' }).click();
     await expect(region.getByRole('alert').filter({ hasText: 'steps.0' })).toBeVisible();
-  } finally {
-    echo.kill();
-  }
+  });
 });
 
 test('Step runs a script one step at a time: each result as it ends, the step it waits before, and each in the Socket calls timeline', async ({ page }, testInfo) => {
-  const port = await freePort();
-  const echo = startPeer('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, 'PIPE']);
-  try {
-    await waitForPort(port);
-    const region = await openConnection(page, '127.0.0.1', port);
-    await showPanelTab(region, 'Script');
+  await withScriptTabOverEcho(page, async (region, port) => {
     await region.getByRole('textbox', { name: 'Script text' }).fill("steps:\n  - send: 'one\\n'\n  - expect: 'one'\n  - send: 'two\\n'\n  - expect: 'two'\n");
     const step = region.getByRole('button', { name: 'Step script' });
     const results = region.getByRole('list', { name: 'Script results' });
@@ -109,16 +97,11 @@ test('Step runs a script one step at a time: each result as it ends, the step it
     await region.getByRole('button', { name: 'Stop script' }).click();
     await expect(region.getByRole('status').filter({ hasText: 'Stopped' })).toBeVisible();
     await expect(step).toBeEnabled();
-  } finally {
-    echo.kill();
-  }
+  });
 });
 
 test('Run a script… in the top bar runs a script over the connection its own connect opens, then shows that connection with the run', async ({ page }) => {
-  const port = await freePort();
-  const echo = startPeer('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, 'PIPE']);
-  try {
-    await waitForPort(port);
+  await withSocatEcho(async (port) => {
     // Something else is on screen first: the script's connection must be the one selected after.
     const other = await openListener(page);
     await expect(other.region).toBeVisible();
@@ -152,9 +135,7 @@ test('Run a script… in the top bar runs a script over the connection its own c
     await expect(region.getByRole('list', { name: 'Script results' })).toContainText(`connect: connected to 127.0.0.1:${port} (tcp)`);
     await expect(region.getByRole('textbox', { name: 'Script text' })).toHaveValue(/from the top bar/);
     await expect(region.getByRole('log', { name: 'Traffic' })).toContainText('from the top bar');
-  } finally {
-    echo.kill();
-  }
+  });
 });
 
 test('the generator at full rate to every client of a listener stops at once and shows what it sent', async ({ page }, testInfo) => {

@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import type { ConnectionSnapshot } from '../../shared/endpoints';
 import { formatSockAddr } from '../../shared/primitives';
 import type { TlsClientOptions } from '../../shared/tls';
-import { err, errOnce, EXIT, out, parseDuration, parsePort, untilInterrupted, UsageError } from '../cli-io';
+import { err, errOnce, EXIT, out, parseDuration, untilInterrupted, UsageError } from '../cli-io';
 import type { CliEngine } from '../engine-port';
+import { streamTarget, TARGET_OPTIONS } from '../target-options';
 import { passphrase, refusePassphraseArgument, SHARED_TLS_FLAGS, sharedTlsFlagsGiven, versionRange, type SharedTlsValues } from '../tls-flags';
 import { trafficPrinter, visibleLine } from '../traffic-printer';
 
@@ -13,9 +14,7 @@ export async function connect(engine: CliEngine, argv: string[]): Promise<number
   const { values } = parseArgs({
     args: argv,
     options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      path: { type: 'string' },
+      ...TARGET_OPTIONS,
       timeout: { type: 'string' },
       crlf: { type: 'boolean', default: false },
       tls: { type: 'boolean', default: false },
@@ -30,9 +29,8 @@ export async function connect(engine: CliEngine, argv: string[]): Promise<number
     },
   });
   refusePassphraseArgument(values);
-  if (values.path === undefined && values.host === undefined) throw new UsageError('give --host and --port, or --path');
+  const target = streamTarget(values);
   const timeoutMs = values.timeout !== undefined ? parseDuration(values.timeout, '--timeout') : undefined;
-  const request = values.path !== undefined ? { path: values.path } : { host: values.host as string, port: parsePort(values.port) };
   const tls = await tlsOptions(values);
   const printer = trafficPrinter(out, errOnce);
   // The connection's own snapshots, as they change: connected, then closed (both directions done).
@@ -47,7 +45,7 @@ export async function connect(engine: CliEngine, argv: string[]): Promise<number
     }
   });
   const interrupted = untilInterrupted(engine);
-  endpointId = (await engine.call('tcp:connect', { ...request, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(tls ? { tls } : {}) })).endpointId;
+  endpointId = (await engine.call('tcp:connect', { ...target, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(tls ? { tls } : {}) })).endpointId;
   const until = async (done: (c: ConnectionSnapshot) => boolean): Promise<ConnectionSnapshot | null> => {
     for (;;) {
       const c: ConnectionSnapshot | null = latest;

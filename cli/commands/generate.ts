@@ -1,8 +1,9 @@
 /** `generate`: the traffic generator over N new connections or as UDP datagrams, with live rates. */
 import { parseArgs } from 'node:util';
 import type { GeneratorSnapshot, GeneratorStartRequest } from '../../shared/generator';
-import { err, EXIT, out, parseDuration, parseInteger, parsePort, untilInterrupted, UsageError } from '../cli-io';
+import { err, EXIT, out, parseDuration, parseInteger, untilInterrupted, UsageError } from '../cli-io';
 import { EngineRefusal, type CliEngine } from '../engine-port';
+import { streamTarget, TARGET_OPTIONS, udpTarget } from '../target-options';
 
 const DEFAULT_DURATION_MS = 10_000;
 
@@ -15,9 +16,7 @@ export async function generate(engine: CliEngine, argv: string[]): Promise<numbe
   const { values } = parseArgs({
     args: argv,
     options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      path: { type: 'string' },
+      ...TARGET_OPTIONS,
       udp: { type: 'boolean', default: false },
       connections: { type: 'string', default: '1' },
       message: { type: 'string' },
@@ -49,15 +48,11 @@ export async function generate(engine: CliEngine, argv: string[]): Promise<numbe
 
   let target: GeneratorStartRequest['target'];
   if (values.udp) {
-    if (values.host === undefined) throw new UsageError('--udp needs --host and --port');
-    const host = values.host;
-    const { endpointId } = await engine.call('udp:bind', { bindAddress: host.includes(':') ? '::' : host.startsWith('127.') ? '127.0.0.1' : '0.0.0.0', port: 0 });
-    target = { udpEndpointId: endpointId, host, port: parsePort(values.port) };
-  } else if (values.path !== undefined) {
-    target = { connect: { path: values.path }, connections: parseInteger(values.connections, '--connections', 1, 1000) };
+    const peer = udpTarget(values);
+    const { endpointId } = await engine.call('udp:bind', { bindAddress: peer.host.includes(':') ? '::' : peer.host.startsWith('127.') ? '127.0.0.1' : '0.0.0.0', port: 0 });
+    target = { udpEndpointId: endpointId, ...peer };
   } else {
-    if (values.host === undefined) throw new UsageError('give --host and --port (or --path, or --udp)');
-    target = { connect: { host: values.host, port: parsePort(values.port) }, connections: parseInteger(values.connections, '--connections', 1, 1000) };
+    target = { connect: streamTarget(values, ['--udp']), connections: parseInteger(values.connections, '--connections', 1, 1000) };
   }
 
   let id: string | null = null;

@@ -31,6 +31,21 @@ export function failureMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** What a form's or a panel's action answers it: the id of what it made, or why not (shown beside what failed). */
+export type ActionResult = { ok: true; id: string } | { ok: false; message: string };
+
+/**
+ * `engineCall` for a form's or a panel's action: `keep` puts the answer in the store (it may call the
+ * engine again) and names what was made; any failure is answered as its `failureMessage`.
+ */
+export async function answeringCall<N extends CommandName>(command: N, request: CommandRequest<N>, keep: (answer: CommandResponse<N>) => string | Promise<string>): Promise<ActionResult> {
+  try {
+    return { ok: true, id: await keep(await engineCall(command, request)) };
+  } catch (err) {
+    return { ok: false, message: failureMessage(err) };
+  }
+}
+
 /** `engineCall` for one-click actions: a failure goes to `report` (the status bar) as `failureText`. */
 export function reportingCall(report: (message: string) => void): ReportingCall {
   return async (command, request) => {

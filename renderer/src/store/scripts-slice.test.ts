@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../shared/contract';
 import type { ScriptStepResult } from '../../../shared/script';
+import { BridgeFailure } from '../bridge/bridge-failure';
 import { reduceBatch } from './apply-batch';
+import { plugEngine, type EngineCall } from './engine-port';
 import { useStore } from './store';
 
 const step = (over: Partial<ScriptStepResult>): ScriptStepResult => ({
@@ -57,5 +59,47 @@ describe('script runs in the store', () => {
       unreported: 0,
     });
     expect(useStore.getState().scriptRuns.s1?.paused).toBeNull();
+  });
+});
+
+describe('script and generator actions answer the panel that asked', () => {
+  /** The engine as the bridge answers: `answer` per command, or a refusal (a BridgeError) it throws. */
+  function engine(answer: (command: string) => unknown) {
+    const calls: string[] = [];
+    plugEngine((async (command: string) => {
+      calls.push(command);
+      const a = answer(command);
+      if (a && typeof a === 'object' && 'code' in a) throw new BridgeFailure(a as { code: 'VALIDATION'; message: string });
+      return a;
+    }) as unknown as EngineCall);
+    return calls;
+  }
+  beforeEach(() => useStore.setState({ scriptRuns: {}, scriptRunOf: {}, scriptDrafts: {}, generatorOf: {}, selectedEndpointId: null, lastError: null }));
+
+  it('an answer is kept in the store and its id answered', async () => {
+    engine((command) => (command === 'script:run' ? { runId: 's7' } : command === 'generator:start' ? { generatorId: 'g3' } : { script: 'steps: []', rules: { frame: 'line', rules: [] } }));
+    expect(await useStore.getState().runScript('c1.t', 'steps: []')).toEqual({ ok: true, id: 's7' });
+    expect(useStore.getState().scriptRunOf['c1.t']).toBe('s7');
+    expect(await useStore.getState().startGenerator('c:c1.t', { target: { conversationId: 'c1.t' }, payload: { text: 'x' }, count: 1 })).toEqual({ ok: true, id: 'g3' });
+    expect(useStore.getState().generatorOf['c:c1.t']).toBe('g3');
+    expect(await useStore.getState().scriptFromConversation('c1.t')).toEqual({ ok: true, id: 'c1.t' });
+    expect(useStore.getState().scriptDrafts['c1.t']).toBe('steps: []');
+  });
+
+  it('a refusal is answered as its message (no code), and not shown in the status bar', async () => {
+    engine(() => ({ code: 'VALIDATION', message: 'steps: expected an array' }));
+    expect(await useStore.getState().runScriptOnItsOwn('x')).toEqual({ ok: false, message: 'steps: expected an array' });
+    expect(await useStore.getState().advanceScript('s1', 'step')).toEqual({ ok: false, message: 'steps: expected an array' });
+    expect(useStore.getState().lastError).toBeNull();
+  });
+
+  it('a mock server answers the failure of its second call (the listener) and selects nothing', async () => {
+    const calls = engine((command) => (command === 'tcp:listen' ? { code: 'VALIDATION', message: 'rules: empty' } : { script: '', rules: { frame: 'line', rules: [] } }));
+    expect(await useStore.getState().mockServerFromConversation('c1.t')).toEqual({ ok: false, message: 'rules: empty' });
+    expect(calls).toEqual(['script:from-conversation', 'tcp:listen']);
+    expect(useStore.getState().selectedEndpointId).toBeNull();
+    engine((command) => (command === 'tcp:listen' ? { endpointId: 'l9' } : { script: '', rules: { frame: 'line', rules: [] } }));
+    expect(await useStore.getState().mockServerFromConversation('c1.t')).toEqual({ ok: true, id: 'l9' });
+    expect(useStore.getState().selectedEndpointId).toBe('l9');
   });
 });

@@ -6,7 +6,7 @@
 import type { EngineEvent } from '../../../shared/contract';
 import type { GeneratorSnapshot, GeneratorStartRequest } from '../../../shared/generator';
 import type { ScriptPause, ScriptRunEnd, ScriptStepResult } from '../../../shared/script';
-import { engineCall } from './engine-port';
+import { answeringCall, engineCall, type ActionResult } from './engine-port';
 import type { Slice } from './slice';
 import type { State } from './slice';
 
@@ -30,8 +30,6 @@ export interface ScriptRun {
   showWhenConnected?: string;
 }
 
-export type StartResult = { ok: true; id: string } | { ok: false; message: string };
-
 export interface ScriptsSlice {
   scriptRuns: Record<string, ScriptRun>;
   /** The newest run per conversation. */
@@ -43,21 +41,19 @@ export interface ScriptsSlice {
   generatorOf: Record<string, string>;
   setScriptDraft(conversationId: string, text: string): void;
   /** Over this conversation; `stepping`: paused before its first step. */
-  runScript(conversationId: string, text: string, opts?: { stepping?: boolean }): Promise<StartResult>;
+  runScript(conversationId: string, text: string, opts?: { stepping?: boolean }): Promise<ActionResult>;
   /** From the top bar, over the connection the script's own `connect` opens; its workspace is shown once connected. */
-  runScriptOnItsOwn(text: string): Promise<StartResult>;
+  runScriptOnItsOwn(text: string): Promise<ActionResult>;
   /** Step mode: `step` runs the next step and pauses again, `continue` runs on to the end. */
-  advanceScript(runId: string, mode: 'step' | 'continue'): Promise<StartResult>;
+  advanceScript(runId: string, mode: 'step' | 'continue'): Promise<ActionResult>;
   stopScript(runId: string): Promise<void>;
-  startGenerator(key: string, request: GeneratorStartRequest): Promise<StartResult>;
+  startGenerator(key: string, request: GeneratorStartRequest): Promise<ActionResult>;
   stopGenerator(generatorId: string): Promise<void>;
   /** "Turn this conversation into a script": the recorded sends and receives become the editor's text. */
-  scriptFromConversation(conversationId: string): Promise<StartResult>;
+  scriptFromConversation(conversationId: string): Promise<ActionResult>;
   /** "…into a mock server": a new loopback listener whose rules answer as the recorded server did. */
-  mockServerFromConversation(conversationId: string): Promise<StartResult>;
+  mockServerFromConversation(conversationId: string): Promise<ActionResult>;
 }
-
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function newest<T>(record: Record<string, T>): Record<string, T> {
   const keys = Object.keys(record);
@@ -87,9 +83,8 @@ export const createScriptsSlice: Slice<ScriptsSlice> = (set, get) => ({
   generators: {},
   generatorOf: {},
   setScriptDraft: (conversationId, text) => set((s) => ({ scriptDrafts: { ...s.scriptDrafts, [conversationId]: text } })),
-  runScript: async (conversationId, text, opts = {}) => {
-    try {
-      const { runId } = await engineCall('script:run', { text, conversationId, ...(opts.stepping ? { stepping: true } : {}) });
+  runScript: (conversationId, text, opts = {}) =>
+    answeringCall('script:run', { text, conversationId, ...(opts.stepping ? { stepping: true } : {}) }, ({ runId }) => {
       set((s) => {
         // Events may have arrived before this answer: keep what they brought.
         const run = s.scriptRuns[runId] ?? blankRun(runId, conversationId);
@@ -98,69 +93,45 @@ export const createScriptsSlice: Slice<ScriptsSlice> = (set, get) => ({
           scriptRunOf: { ...s.scriptRunOf, [conversationId]: runId },
         };
       });
-      return { ok: true, id: runId };
-    } catch (err) {
-      return { ok: false, message: messageOf(err) };
-    }
-  },
-  runScriptOnItsOwn: async (text) => {
-    try {
-      const { runId } = await engineCall('script:run', { text });
+      return runId;
+    }),
+  runScriptOnItsOwn: (text) =>
+    answeringCall('script:run', { text }, ({ runId }) => {
       set((s) => {
         const run = s.scriptRuns[runId] ?? blankRun(runId);
         // Connected before this answer came: show it now; otherwise when the connect step arrives.
         if (run.endpointId) return showRunWorkspace(s, run, text);
         return { scriptRuns: newest({ ...s.scriptRuns, [runId]: { ...run, showWhenConnected: text } }) };
       });
-      return { ok: true, id: runId };
-    } catch (err) {
-      return { ok: false, message: messageOf(err) };
-    }
-  },
-  advanceScript: async (runId, mode) => {
+      return runId;
+    }),
+  advanceScript: (runId, mode) => {
     // Shown as running at once; the next pause (which may arrive before this answer) says where it waits again.
     set((s) => {
       const run = s.scriptRuns[runId];
       return run ? { scriptRuns: { ...s.scriptRuns, [runId]: { ...run, paused: null } } } : {};
     });
-    try {
-      await engineCall('script:advance', { runId, mode });
-      return { ok: true, id: runId };
-    } catch (err) {
-      return { ok: false, message: messageOf(err) };
-    }
+    return answeringCall('script:advance', { runId, mode }, () => runId);
   },
   stopScript: async (runId) => {
     await engineCall('script:stop', { runId }).catch(() => undefined);
   },
-  startGenerator: async (key, request) => {
-    try {
-      const { generatorId } = await engineCall('generator:start', request);
+  startGenerator: (key, request) =>
+    answeringCall('generator:start', request, ({ generatorId }) => {
       set((s) => ({ generatorOf: { ...s.generatorOf, [key]: generatorId } }));
-      return { ok: true, id: generatorId };
-    } catch (err) {
-      return { ok: false, message: messageOf(err) };
-    }
-  },
-  scriptFromConversation: async (conversationId) => {
-    try {
-      const { script } = await engineCall('script:from-conversation', { conversationId });
+      return generatorId;
+    }),
+  scriptFromConversation: (conversationId) =>
+    answeringCall('script:from-conversation', { conversationId }, ({ script }) => {
       set((s) => ({ scriptDrafts: { ...s.scriptDrafts, [conversationId]: script } }));
-      return { ok: true, id: conversationId };
-    } catch (err) {
-      return { ok: false, message: messageOf(err) };
-    }
-  },
-  mockServerFromConversation: async (conversationId) => {
-    try {
-      const { rules } = await engineCall('script:from-conversation', { conversationId });
+      return conversationId;
+    }),
+  mockServerFromConversation: (conversationId) =>
+    answeringCall('script:from-conversation', { conversationId }, async ({ rules }) => {
       const { endpointId } = await engineCall('tcp:listen', { bindAddress: '127.0.0.1', port: 0, rules });
       get().selectEndpoint(endpointId);
-      return { ok: true, id: endpointId };
-    } catch (err) {
-      return { ok: false, message: messageOf(err) };
-    }
-  },
+      return endpointId;
+    }),
   stopGenerator: async (generatorId) => {
     const last = await engineCall('generator:stop', { generatorId }).catch(() => null);
     if (last) set((s) => ({ generators: { ...s.generators, [generatorId]: last } }));

@@ -1,7 +1,7 @@
-import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
 import { SCRIPT_LIMITS } from '../../../../shared/script';
-import { focusFirstField } from '../../lib/focus-first-field';
 import { useStore } from '../../store/store';
+import { DialogShell } from '../forms/dialog-shell';
 
 const PLACEHOLDER = `connect: { host: 127.0.0.1, port: 6379 }
 steps:
@@ -15,7 +15,6 @@ steps:
  * is said here.
  */
 export function RunScriptDialog({ onClose }: { onClose(): void }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const textId = useId();
   const fileId = useId();
   const runScriptOnItsOwn = useStore((s) => s.runScriptOnItsOwn);
@@ -25,14 +24,6 @@ export function RunScriptDialog({ onClose }: { onClose(): void }) {
   const run = useStore((s) => (runId ? s.scriptRuns[runId] : undefined));
   const connecting = run !== undefined && run.endpointId === null && run.end === null;
   const connected = run?.endpointId != null;
-
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) {
-      d.showModal();
-      focusFirstField(d);
-    }
-  }, []);
 
   // Its workspace now shows the run: nothing more to do here.
   useEffect(() => {
@@ -67,48 +58,43 @@ export function RunScriptDialog({ onClose }: { onClose(): void }) {
   };
 
   return (
-    <dialog ref={ref} className="creation-panel run-script-dialog" aria-label="Run a script" onClose={onClose} onCancel={onClose}>
-      <header>
-        <h2>Run a script</h2>
-      </header>
-      <form onSubmit={(e) => void submit(e)} noValidate>
-        <div className="field">
-          <label htmlFor={textId}>Script to run</label>
-          <textarea
-            id={textId}
-            className="script-text"
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            rows={10}
-            spellCheck={false}
-            placeholder={PLACEHOLDER}
-            aria-describedby={`${textId}-help`}
-          />
-          <span id={`${textId}-help`} className="muted">
-            YAML or JSON; its <code>connect</code> says where (docs/scripts.md). The connection it opens is shown with the run.
-          </span>
-        </div>
-        <div className="script-bar">
-          <label htmlFor={fileId} className="muted">
-            Load script file
-          </label>
-          <input id={fileId} type="file" accept=".yaml,.yml,.json,.txt,application/json,text/yaml,text/plain" onChange={(e) => void load(e)} />
-        </div>
-        {failure && (
-          <p className="form-error" role="alert">
-            {failure}
-          </p>
-        )}
-        {connecting && <p role="status">Connecting…</p>}
-        <div className="row">
-          <button type="submit" className="primary" disabled={text.trim() === '' || connecting}>
-            Run
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </dialog>
+    <DialogShell title="Run a script" className="run-script-dialog" onClose={onClose} onSubmit={submit}>
+      <div className="field">
+        <label htmlFor={textId}>Script to run</label>
+        <textarea
+          id={textId}
+          className="script-text"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          rows={10}
+          spellCheck={false}
+          placeholder={PLACEHOLDER}
+          aria-describedby={`${textId}-help`}
+        />
+        <span id={`${textId}-help`} className="muted">
+          YAML or JSON; its <code>connect</code> says where (docs/scripts.md). The connection it opens is shown with the run.
+        </span>
+      </div>
+      <div className="script-bar">
+        <label htmlFor={fileId} className="muted">
+          Load script file
+        </label>
+        <input id={fileId} type="file" accept=".yaml,.yml,.json,.txt,application/json,text/yaml,text/plain" onChange={(e) => void load(e)} />
+      </div>
+      {failure && (
+        <p className="form-error" role="alert">
+          {failure}
+        </p>
+      )}
+      {connecting && <p role="status">Connecting…</p>}
+      <div className="row">
+        <button type="submit" className="primary" disabled={text.trim() === '' || connecting}>
+          Run
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </DialogShell>
   );
 }
