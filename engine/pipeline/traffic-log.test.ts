@@ -49,6 +49,15 @@ describe('TrafficLog ring buffer', () => {
     expect(log.notKept).toEqual({ in: 0, out: 1500 });
   });
 
+  it('one-byte and empty chunks wrap like any other: each kept one still holds its own byte', () => {
+    const log = new TrafficLog(8, 1000);
+    for (let i = 0; i < 50; i++) log.append('in', i % 5 === 4 ? new Uint8Array(0) : Uint8Array.of(i), i);
+    const kept = log.page(undefined, 100).filter((c) => c.bytes.length > 0);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const c of kept) expect(c.bytes[0]).toBe(c.seq);
+    expect(log.notKept.in + kept.length).toBe(40);
+  });
+
   it('pages backwards from a sequence number, within a byte budget', () => {
     const log = new TrafficLog(1_000_000, 1_000_000);
     for (let i = 0; i < 50; i++) log.append(i % 2 ? 'out' : 'in', bytes(10), i);

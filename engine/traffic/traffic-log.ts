@@ -102,10 +102,12 @@ class ChunkQueue {
       while (this.length > 0 && this.offsetAt(0) >= this.writeAt) evicted(this.shift());
       at = 0;
     }
-    // Everything still kept in [at, at + n) is now the oldest data: it goes first.
+    // Everything still kept in [at, at + n) is now the oldest data: it goes first. An empty chunk
+    // (a zero-length datagram) there goes too: left at the head it would stop this loop before the
+    // chunks behind it whose bytes are about to be overwritten.
     while (this.length > 0) {
       const off = this.offsetAt(0);
-      if (!(off < at + n && at < off + this.lengthAt(0))) break;
+      if (!(off < at + n && at < off + Math.max(this.lengthAt(0), 1))) break;
       evicted(this.shift());
     }
     if (this.length === this.seqs.length && !this.growRecords()) evicted(this.shift());

@@ -78,3 +78,50 @@ describe('the engine gives a conversation’s traffic memory back', () => {
     expect(h.engine.trafficMemory.usedBytes).toBe(0);
   });
 });
+
+describe('TrafficMemory under random use (seeded)', () => {
+  it('several logs on a small budget: every kept chunk is byte-exact, kept + not kept = all, memory returns to 0', async () => {
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const memory = new TrafficMemory(200 * 1024);
+    const logs = Array.from({ length: 6 }, () => ({ log: new TrafficLog(64 * 1024, 300, memory), sent: new Map<number, Uint8Array>(), total: 0 }));
+    for (let step = 0; step < 20_000; step++) {
+      const l = logs[rand(logs.length)]!;
+      const kind = rand(10);
+      const size = kind === 0 ? rand(90_000) : kind === 1 ? rand(3) : rand(2000);
+      const bytes = fill(size, step);
+      const dir = rand(3) === 0 ? 'out' : 'in';
+      const c = dir === 'in' && rand(2) === 0 ? l.log.appendRead(dir, bytes.slice(), step) : l.log.append(dir, bytes, step);
+      l.sent.set(c.seq, bytes);
+      l.total += size;
+      if (step % 500 === 499) await new Promise<void>((r) => setImmediate(r)); // reads settle at the end of a turn
+      if (rand(4000) === 0) {
+        // A conversation forgotten and another one taking its place.
+        l.log.release();
+        l.log = new TrafficLog(64 * 1024, 300, memory);
+        l.sent.clear();
+        l.total = 0;
+      }
+    }
+    await new Promise<void>((r) => setImmediate(r));
+    for (const l of logs) {
+      const kept = l.log.page(undefined, 10_000);
+      let keptBytes = 0;
+      for (const c of kept) {
+        const sent = l.sent.get(c.seq) as Uint8Array;
+        // A chunk larger than the arena keeps its newest bytes: the kept bytes are the end of what was sent.
+        expect(Buffer.from(c.bytes).equals(Buffer.from(sent.subarray(sent.length - c.bytes.length)))).toBe(true);
+        keptBytes += c.bytes.length;
+      }
+      expect(keptBytes + l.log.notKept.in + l.log.notKept.out).toBe(l.total);
+      expect(kept.length).toBeLessThanOrEqual(600);
+    }
+    // Over the budget by at most each log's smallest arenas and record rings (two directions each).
+    expect(memory.usedBytes).toBeLessThanOrEqual(200 * 1024 + logs.length * 2 * (16 * 1024 + 32 * 24));
+    for (const l of logs) l.log.release();
+    expect(memory.usedBytes).toBe(0);
+  });
+});

@@ -137,6 +137,30 @@ describe('datagrams', () => {
     expect(stats).toMatchObject({ chunksOut: 3, bytesOut: 1004, dropped: 0 });
   });
 
+  it('an empty datagram does not leave later ones showing overwritten bytes once the log wraps', async () => {
+    const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
+    const port = (t.udp(s.id).local as { port: number }).port;
+    const sender = dgram.createSocket('udp4');
+    try {
+      const send = (b: Buffer) => new Promise<void>((r, j) => sender.send(b, port, '127.0.0.1', (err) => (err ? j(err) : r())));
+      await send(Buffer.alloc(0));
+      // 30 × 60,000 bytes: the 1 MiB ring wraps, and the first datagrams' bytes are overwritten.
+      for (let i = 1; i <= 30; i++) {
+        await send(Buffer.alloc(60_000, i));
+        await waitFor(() => t.udp(s.id).stats.chunksIn === i + 1, `datagram ${i}`);
+      }
+    } finally {
+      sender.close();
+    }
+    const kept = t.traffic(s.id, 'in').filter((c) => c.bytes.length > 0);
+    expect(kept.length).toBeGreaterThan(5);
+    // Each kept datagram still holds its own bytes (it was filled with its position in the sequence).
+    const fills = kept.map((c) => c.bytes[0] as number);
+    expect(fills).toEqual([...fills].sort((a, b) => a - b));
+    for (const c of kept) expect(c.bytes.every((b) => b === c.bytes[0])).toBe(true);
+    expect(fills.at(-1)).toBe(30);
+  });
+
   it('receives each datagram as one chunk with its sender, even back to back', async () => {
     const s = await t.bind({ bindAddress: '127.0.0.1', port: 0 });
     const port = s.local?.kind === 'inet' ? s.local.port : 0;
