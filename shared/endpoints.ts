@@ -71,6 +71,14 @@ export const ClosedBy = z.enum(['local', 'peer', 'local-reset', 'peer-reset', 'e
 export type ClosedBy = z.infer<typeof ClosedBy>;
 
 /** One TCP byte stream: a connection's own, or a client accepted by a listener. */
+/**
+ * Bytes of each direction dropped from the engine's ring ("N bytes not kept"). `memoryFull`: the
+ * ring could not grow to its usual size because every conversation's traffic together has used the
+ * engine's traffic memory, so it keeps less history than it otherwise would.
+ */
+export const NotKept = z.strictObject({ in: z.number(), out: z.number(), memoryFull: z.literal(true).optional() });
+export type NotKept = z.infer<typeof NotKept>;
+
 export const ConversationSnapshot = z.strictObject({
   id: Id,
   endpointId: Id,
@@ -84,7 +92,7 @@ export const ConversationSnapshot = z.strictObject({
   firstToClose: ClosedBy.nullable(),
   stats: TrafficStats,
   /** Bytes dropped from the engine's ring buffer (per direction): "N bytes not kept". */
-  notKept: z.strictObject({ in: z.number(), out: z.number() }),
+  notKept: NotKept,
   error: ErrorInfo.nullable(),
   /** The current (or last) recording of this stream to a file; null when never recorded. */
   recording: RecordingInfo.nullable(),
@@ -212,7 +220,7 @@ export const UdpSnapshot = z.strictObject({
   memberships: z.array(z.strictObject({ group: z.string(), iface: z.string().nullable() })),
   repeating: z.strictObject({ sent: z.number(), total: z.number() }).nullable(),
   stats: TrafficStats,
-  notKept: z.strictObject({ in: z.number(), out: z.number() }),
+  notKept: NotKept,
   recording: RecordingInfo.nullable(),
 });
 export type UdpSnapshot = z.infer<typeof UdpSnapshot>;

@@ -259,7 +259,7 @@ export class TcpConversation implements StreamConversation {
       closedAt: this.closedAt,
       firstToClose: this.firstToClose,
       stats: this.stats.snapshot(),
-      notKept: { ...this.traffic.notKept },
+      notKept: this.traffic.notKeptSnapshot(),
       error: this.error,
       recording: this.host.engine.recordings.info(this.id),
       ...(this.tls ? { tls: this.tlsSnapshot(this.tls) } : {}),

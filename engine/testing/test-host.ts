@@ -19,6 +19,8 @@ export interface TestHostOptions {
   dataDir?: string | null;
   /** Smaller UDP receive budgets than UDP_LIMITS (udp/udp-receive-budget.test.ts): the engine's own option. */
   udpLimits?: Partial<UdpLimits>;
+  /** The engine's traffic memory for all rings together (traffic-memory.test.ts): the engine's own option. */
+  trafficMemoryBytes?: number;
 }
 
 export class TestHost {
@@ -29,7 +31,13 @@ export class TestHost {
   private readonly cleanups: (() => unknown)[] = [];
 
   constructor(options: TestHostOptions = {}) {
-    const host = createEngineHost({ mode: 'browser', version: 'test', dataDir: options.dataDir ?? null, udpLimits: options.udpLimits });
+    const host = createEngineHost({
+      mode: 'browser',
+      version: 'test',
+      dataDir: options.dataDir ?? null,
+      udpLimits: options.udpLimits,
+      trafficMemoryBytes: options.trafficMemoryBytes,
+    });
     this.engine = host.engine;
     this.dispatch = host.dispatch;
     this.restored = host.restored;

@@ -1,3 +1,4 @@
+import type { NotKept } from '../../shared/endpoints';
 import type { SockAddr } from '../../shared/primitives';
 import { guarded, logInternalError } from '../fault-barrier';
 
@@ -65,6 +66,8 @@ export class TrafficMemory {
 class ChunkQueue {
   private storage: Uint8Array = EMPTY;
   private writeAt = 0;
+  /** The engine's memory refused this queue a bigger arena or record ring at least once. */
+  limited = false;
   private seqs = new Float64Array(0);
   private stamps = new Float64Array(0);
   private offsets = new Uint32Array(0);
@@ -137,11 +140,13 @@ class ChunkQueue {
     while (next < this.bytes + n && next < this.capacity) next *= 2;
     next = Math.min(next, this.capacity);
     if (!this.memory.take(next - size, size === 0 && next <= MIN_ARENA_BYTES)) {
+      this.limited = true;
       // Out of the engine's memory: a log that has nothing yet still gets its smallest arena.
       if (size > 0) return;
       next = Math.min(MIN_ARENA_BYTES, this.capacity);
       this.memory.take(next, true);
     }
+    if (size > 0) this.limited = false; // it could grow again: memory went back
     const storage = new Uint8Array(next);
     let at = 0;
     for (let i = 0; i < this.length; i++) {
@@ -160,7 +165,12 @@ class ChunkQueue {
   private growRecords(): boolean {
     const size = this.seqs.length;
     const next = Math.min(Math.max(size * 2, MIN_RECORDS), this.maxChunks);
-    if (next <= size || !this.memory.take((next - size) * RECORD_BYTES, size === 0)) return false;
+    if (next <= size) return false;
+    if (!this.memory.take((next - size) * RECORD_BYTES, size === 0)) {
+      this.limited = true;
+      return false;
+    }
+    this.limited = false;
     const order = (from: Float64Array | Uint32Array, to: Float64Array | Uint32Array) => {
       for (let i = 0; i < this.length; i++) to[i] = from[this.slot(i)] as number;
     };
@@ -329,6 +339,12 @@ export class TrafficLog {
   get notKept(): { readonly in: number; readonly out: number } {
     this.settle();
     return this.dropped;
+  }
+
+  /** `notKept` as snapshots carry it: with `memoryFull` when the engine's traffic memory kept this log small. */
+  notKeptSnapshot(): NotKept {
+    const { in: i, out: o } = this.notKept;
+    return this.queues.in.limited || this.queues.out.limited ? { in: i, out: o, memoryFull: true } : { in: i, out: o };
   }
 
   /**

@@ -77,6 +77,25 @@ describe('the engine gives a conversation’s traffic memory back', () => {
     await h.call('endpoint:remove', { endpointId });
     expect(h.engine.trafficMemory.usedBytes).toBe(0);
   });
+
+  it('says so in the snapshot of a conversation the full memory kept small (the marker: "traffic memory full")', async () => {
+    const h = host({ trafficMemoryBytes: 1.25 * 1024 * 1024 });
+    const { endpointId } = await h.call('tcp:listen', { bindAddress: '127.0.0.1', port: 0 });
+    const s = h.listener(endpointId);
+    const port = s.local?.kind === 'inet' ? s.local.port : 0;
+    const first = await rawClient(port);
+    first.socket.write(Buffer.from(fill(2 * 1024 * 1024, 1)));
+    await waitFor(() => h.listener(endpointId).stats.bytesIn === 2 * 1024 * 1024, 'the first client read');
+    const second = await rawClient(port);
+    second.socket.write(Buffer.from(fill(1024 * 1024, 2)));
+    await waitFor(() => h.listener(endpointId).stats.bytesIn === 3 * 1024 * 1024, 'the second client read');
+    const [a, b] = h.listener(endpointId).clientIds.map((id) => h.conversation(id));
+    // The first grew to its full 1 MiB ring; the second was held back by the engine's memory.
+    expect(a?.notKept.memoryFull).toBeUndefined();
+    expect(h.traffic(a?.id as string).reduce((n, c) => n + c.bytes.length, 0)).toBeGreaterThan(1024 * 1024 - 64 * 1024);
+    expect(b?.notKept.memoryFull).toBe(true);
+    expect(b?.notKept.in).toBeGreaterThan(512 * 1024);
+  });
 });
 
 describe('TrafficMemory under random use (seeded)', () => {

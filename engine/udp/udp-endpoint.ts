@@ -642,7 +642,7 @@ export class UdpEndpoint implements ManagedEndpoint {
       ...this.options.snapshot(),
       repeating: this.repeater ? { sent: this.repeater.sent, total: this.repeater.total } : null,
       stats: { ...this.stats.snapshot(), queuedOut: socket && this.state === 'bound' ? socket.getSendQueueSize() : 0 },
-      notKept: { ...this.log.notKept },
+      notKept: this.log.notKeptSnapshot(),
       recording: this.engine.recordings.info(this.id),
     };
   }

@@ -1,5 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { NotKept } from '../../../../shared/endpoints';
 import type { SockAddr } from '../../../../shared/primitives';
 import { formatBytes } from '../../lib/format';
 import { useThrottled } from '../../lib/use-throttled';
@@ -34,7 +35,7 @@ export function TrafficLog({
   chunkCount = 0,
 }: {
   conversationId: string;
-  notKept: { in: number; out: number };
+  notKept: NotKept;
   datagrams?: boolean;
   onReply?(peer: SockAddr): void;
   /** The conversation's chunks so far (in + out): the Lines view knows from it that the newest were not sent live. */
@@ -219,8 +220,15 @@ export function TrafficLog({
       {(lost > 0 || skippedChunks > 0 || status) && (
         <div className="traffic-notes">
           {lost > 0 && (
-            <span className="marker" title="The engine keeps a bounded history per direction">
-              {formatBytes(lost)} not kept ({notKept.in} B in, {notKept.out} B out)
+            <span
+              className="marker"
+              title={
+                notKept.memoryFull
+                  ? 'The traffic of all conversations together has filled the memory Sockscope keeps for it, so this one keeps less than usual; removing closed endpoints gives it back'
+                  : 'The engine keeps a bounded history per direction'
+              }
+            >
+              {formatBytes(lost)} not kept ({notKept.in} B in, {notKept.out} B out){notKept.memoryFull ? ' — traffic memory full' : ''}
             </span>
           )}
           {skippedChunks > 0 && (
