@@ -236,6 +236,14 @@ class ChunkQueue {
     };
   }
 
+  /** The newest chunk's bytes, a view of the arena (valid until the next write); one view, no chunk object. */
+  newestBytes(): Uint8Array {
+    if (this.length === 0) return EMPTY;
+    const slot = this.slot(this.length - 1);
+    const off = this.offsets[slot] as number;
+    return this.storage.subarray(off, off + (this.lengths[slot] as number));
+  }
+
   /** Number of chunks with seq < beforeSeq (the queue is sorted by seq). */
   countBefore(beforeSeq: number): number {
     let lo = 0;
@@ -357,7 +365,7 @@ export class TrafficLog {
     this.tap?.(chunk);
     const kept = this.store(chunk);
     // The returned chunk shows what the ring kept (its newest bytes, if it could not hold them all).
-    chunk.bytes = kept ? (this.queues[dir].at(this.queues[dir].length - 1).bytes) : EMPTY;
+    chunk.bytes = kept ? this.queues[dir].newestBytes() : EMPTY;
     return chunk;
   }
 

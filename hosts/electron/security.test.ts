@@ -186,7 +186,13 @@ describe('IPC bridge sender check', () => {
   const dispatched: unknown[] = [];
   const attached: unknown[] = [];
   registerIpcBridge({
-    engine: { attachClient: (sink: unknown) => (attached.push(sink), () => {}) } as never,
+    // The session calls what a real AttachedClient has (detach, restart, synced, watch): a bare function made it log an internal error.
+    engine: {
+      attachClient: (sink: unknown) => {
+        attached.push(sink);
+        return Object.assign(() => {}, { restart: () => {}, synced: () => {}, watch: () => {}, watching: () => null });
+      },
+    } as never,
     dispatch: async (command, payload) => {
       dispatched.push([command, payload]);
       return { ok: true, value: null };
