@@ -92,7 +92,8 @@ describe('the engine gives a conversation’s traffic memory back', () => {
     const [a, b] = h.listener(endpointId).clientIds.map((id) => h.conversation(id));
     // The first grew to its full 1 MiB ring; the second was held back by the engine's memory.
     expect(a?.notKept.memoryFull).toBeUndefined();
-    expect(h.traffic(a?.id as string).reduce((n, c) => n + c.bytes.length, 0)).toBeGreaterThan(1024 * 1024 - 64 * 1024);
+    // Its full 1 MiB ring, less at most the tail a wrap skips and one read the next write overlapped (≤ 64 KiB each).
+    expect(h.traffic(a?.id as string).reduce((n, c) => n + c.bytes.length, 0)).toBeGreaterThanOrEqual(1024 * 1024 - 128 * 1024);
     expect(b?.notKept.memoryFull).toBe(true);
     expect(b?.notKept.in).toBeGreaterThan(512 * 1024);
   });
