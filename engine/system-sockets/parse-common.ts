@@ -358,14 +358,9 @@ export function readHostPortAt(text: string, start: number, end: number, strings
 
 /** `parsePort` of `text` from `start` to `end` (an empty or `*` port is none). */
 function parsePortAt(text: string, start: number, end: number): number | null {
-  if (end <= start || end - start > 5) return null;
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return null;
-    value = value * 10 + (c - 48);
-  }
-  return value <= 65_535 ? value : null;
+  if (end - start > 5) return null;
+  const value = parseCountAt(text, start, end);
+  return value !== null && value <= 65_535 ? value : null;
 }
 
 function withPort(address: string, portText: string): HostPort {
