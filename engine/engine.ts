@@ -261,12 +261,7 @@ export class Engine implements TcpContext, UdpContext, RecordingsContext, OwnSoc
     // for an endpoint the next start brings back.
     if (this.shuttingDown) throw invalidState('Sockscope is quitting: the endpoint stays in the saved session');
     this.endpoints.delete(id);
-    for (const [cid, c] of this.conversations) {
-      if (c.endpointId !== id) continue;
-      c.traffic.release();
-      this.conversations.delete(cid);
-      this.recordings.forget(cid);
-    }
+    for (const [cid, c] of this.conversations) if (c.endpointId === id) this.removeConversation(cid);
     // Its sub-id counters (`c7.s`, `l1.c`) would otherwise stay forever: one per endpoint ever made.
     for (const prefix of this.counters.keys()) if (prefix.startsWith(`${id}.`)) this.counters.delete(prefix);
     this.hub.changed(`endpoint:${id}`, () => ({ type: 'endpoint:removed', endpointId: id }));
